@@ -1,0 +1,191 @@
+//! Roles, permissions and data scopes: the one place that decides who may do what.
+//!
+//! Every HTTP handler names the [`Permission`] it needs; [`Role::allows`] is the whole policy, so
+//! the role × permission matrix can be read (and tested) here at a glance.
+
+use serde::{Deserialize, Serialize};
+
+/// A staff member's job in the dealer group. Stored as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    StoreManager,
+    SalesManager,
+    SalesConsultant,
+    Receptionist,
+    ServiceAdvisor,
+    WorkshopSupervisor,
+    Technician,
+    QcInspector,
+    PartsManager,
+    CustomerCare,
+    Marketing,
+}
+
+/// How much of the group's data a user sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataScope {
+    /// Only records the user owns (a consultant's own customers).
+    Own,
+    /// Everything in the user's store.
+    Store,
+    /// Every store of the dealer group.
+    Group,
+}
+
+/// Something a handler may do. Reads of masked data need only the `*Read` permission; seeing
+/// personal information in clear needs [`Permission::ViewPhone`] or [`Permission::RevealIdNumber`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    CustomerRead,
+    CustomerWrite,
+    CustomerDelete,
+    CustomerMerge,
+    VehicleRead,
+    VehicleWrite,
+    VehicleTransfer,
+    ViewPhone,
+    RevealIdNumber,
+    ManageUsers,
+    ReadAudit,
+}
+
+impl Role {
+    pub const ALL: [Role; 12] = [
+        Role::Admin,
+        Role::StoreManager,
+        Role::SalesManager,
+        Role::SalesConsultant,
+        Role::Receptionist,
+        Role::ServiceAdvisor,
+        Role::WorkshopSupervisor,
+        Role::Technician,
+        Role::QcInspector,
+        Role::PartsManager,
+        Role::CustomerCare,
+        Role::Marketing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::StoreManager => "store_manager",
+            Role::SalesManager => "sales_manager",
+            Role::SalesConsultant => "sales_consultant",
+            Role::Receptionist => "receptionist",
+            Role::ServiceAdvisor => "service_advisor",
+            Role::WorkshopSupervisor => "workshop_supervisor",
+            Role::Technician => "technician",
+            Role::QcInspector => "qc_inspector",
+            Role::PartsManager => "parts_manager",
+            Role::CustomerCare => "customer_care",
+            Role::Marketing => "marketing",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == name)
+    }
+
+    /// The scope a new user of this role gets unless an admin chooses otherwise.
+    pub fn default_scope(self) -> DataScope {
+        match self {
+            Role::Admin => DataScope::Group,
+            Role::SalesConsultant => DataScope::Own,
+            _ => DataScope::Store,
+        }
+    }
+
+    /// The whole access policy.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match permission {
+            // Everyone who meets customers or works on their cars needs the archive.
+            CustomerRead | VehicleRead => true,
+            CustomerWrite | VehicleWrite => matches!(
+                self,
+                Admin
+                    | StoreManager
+                    | SalesManager
+                    | SalesConsultant
+                    | Receptionist
+                    | ServiceAdvisor
+                    | CustomerCare
+            ),
+            VehicleTransfer | CustomerMerge => {
+                matches!(self, Admin | StoreManager | SalesManager)
+            }
+            CustomerDelete | ManageUsers | ReadAudit => matches!(self, Admin | StoreManager),
+            // Need-to-know: the workshop, parts and marketing work without the customer's number.
+            ViewPhone => matches!(
+                self,
+                Admin
+                    | StoreManager
+                    | SalesManager
+                    | SalesConsultant
+                    | Receptionist
+                    | ServiceAdvisor
+                    | CustomerCare
+            ),
+            RevealIdNumber => matches!(self, Admin | StoreManager),
+        }
+    }
+}
+
+impl DataScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataScope::Own => "own",
+            DataScope::Store => "store",
+            DataScope::Group => "group",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<DataScope> {
+        [DataScope::Own, DataScope::Store, DataScope::Group]
+            .into_iter()
+            .find(|scope| scope.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("janitor"), None);
+    }
+
+    #[test]
+    fn workshop_roles_see_the_archive_but_not_phone_numbers() {
+        for role in [Role::Technician, Role::QcInspector, Role::PartsManager] {
+            assert!(role.allows(Permission::CustomerRead));
+            assert!(!role.allows(Permission::ViewPhone));
+            assert!(!role.allows(Permission::CustomerWrite));
+        }
+    }
+
+    #[test]
+    fn only_admins_and_store_managers_reveal_id_numbers() {
+        let revealers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|role| role.allows(Permission::RevealIdNumber))
+            .collect();
+        assert_eq!(revealers, vec![Role::Admin, Role::StoreManager]);
+    }
+
+    #[test]
+    fn consultants_default_to_their_own_customers() {
+        assert_eq!(Role::SalesConsultant.default_scope(), DataScope::Own);
+        assert_eq!(Role::Admin.default_scope(), DataScope::Group);
+        assert_eq!(Role::ServiceAdvisor.default_scope(), DataScope::Store);
+    }
+}

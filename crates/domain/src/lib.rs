@@ -1,0 +1,7 @@
+//! Pure business rules of Fours. Nothing here touches a database, the network or the clock;
+//! callers pass in what a rule needs ("today", the role, the raw input) and get a decision back.
+
+pub mod access;
+pub mod customers;
+pub mod validation;
+pub mod vehicles;

@@ -1,0 +1,50 @@
+//! Connecting to SQLite or PostgreSQL (chosen by the URL) and bringing the schema up to date.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migration::Migrator;
+use crate::pii::PiiCipher;
+
+/// The open database plus what every operation needs alongside it.
+#[derive(Clone)]
+pub struct Database {
+    pub conn: DatabaseConnection,
+    pub pii: PiiCipher,
+}
+
+impl Database {
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+}
+
+/// Opens a pool for `url` (`sqlite://path?mode=rwc` or `postgres://…`). SQLite runs in WAL mode
+/// with foreign keys on, so readers never wait for the writer.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+    if url.starts_with("sqlite:") {
+        options.max_connections(8);
+    } else {
+        options.max_connections(32);
+    }
+    sea_orm::Database::connect(options).await
+}
+
+/// Applies every pending forward-only migration.
+pub async fn migrate(conn: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    Migrator::up(conn, None).await
+}

@@ -1,0 +1,46 @@
+//! The OpenAPI document, generated from the handlers' annotations, and a browsable page.
+
+use axum::response::Html;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Fours API", description = "Dealer management and CRM for 4S car dealerships. Errors: `{\"error\": {\"code\", \"message\", \"fields\"}}`; `Accept-Language: en` for English messages."),
+    paths(
+        super::auth::login, super::auth::logout, super::auth::me,
+        super::customers::list, super::customers::create, super::customers::show, super::customers::update,
+        super::customers::remove, super::customers::merge, super::customers::timeline, super::customers::reveal_id_number,
+        super::vehicles::list, super::vehicles::create, super::vehicles::show, super::vehicles::update, super::vehicles::remove,
+        super::vehicles::mileage, super::vehicles::add_mileage, super::vehicles::transfer, super::vehicles::owners, super::vehicles::catalogue,
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/api/docs", get(|| async { Html(DOCS_PAGE) }))
+}
+
+const DOCS_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Fours API</title>
+<link rel="stylesheet" href="/assets/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="api"></div>
+<script src="/assets/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/assets/api-docs.js"></script>
+</body></html>"#;

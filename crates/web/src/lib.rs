@@ -1,0 +1,65 @@
+//! HTTP of Fours: the JSON API under `/api/v1` (with its OpenAPI document), the server-rendered
+//! staff UI, authentication, CSRF, localisation and the embedded browser assets.
+
+use std::time::Duration;
+
+use axum::Router;
+use fours_store::Database;
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod error;
+pub mod locale;
+mod sessions;
+pub mod ui;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Browser sessions end after this long without a request…
+    pub session_idle: Duration,
+    /// …and this long after sign-in, whatever the activity.
+    pub session_absolute: Duration,
+    /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Show the demo-data warning banner.
+    pub demo: bool,
+    /// Failed sign-ins allowed per account, and per client address, within an hour.
+    pub max_failed_logins_per_hour: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
+            secure_cookies: false,
+            demo: false,
+            max_failed_logins_per_hour: 100,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub config: WebConfig,
+}
+
+/// The whole application: API, UI, assets and health check.
+pub fn router(state: AppState) -> Router {
+    let session_layer = sessions::layer(&state);
+    Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .merge(api::routes())
+        .merge(ui::routes())
+        .merge(assets::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn(locale::scope_request_locale))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
