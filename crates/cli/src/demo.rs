@@ -1,0 +1,138 @@
+//! `fours serve --demo`: a dealer group with two stores, one user per role and about 200
+//! realistic customers with their cars, created through the same operations as the API.
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use fours_datagen::{GeneratedCustomer, GeneratedVehicle, catalogue, customers};
+use fours_domain::access::Role;
+use fours_store::customers::input::{CustomerInput, FamilyMemberInput};
+use fours_store::org::{self, Actor, NewStore, NewUser};
+use fours_store::vehicles::{self, CatalogueEntry, MileageInput, VehicleInput};
+use fours_store::{Database, customers as customer_ops};
+
+pub const DEMO_PASSWORD: &str = "fours-demo";
+const DEMO_CUSTOMERS: usize = 200;
+const DEMO_SEED: u64 = 4;
+
+/// Seeds the catalogue (if empty) and, on a database without tenants, the demo group.
+pub async fn seed(db: &Database) -> Result<bool> {
+    seed_catalogue(db).await?;
+    if org::tenant_count(&db.conn).await? > 0 {
+        return Ok(false);
+    }
+    let tenant = org::create_tenant(&db.conn, "demo", "示范汽车集团").await?;
+    let tianhe = org::create_store(&db.conn, tenant.id, NewStore { code: "GZ01", name: "广州天河店", time_zone: "Asia/Shanghai", address: "广州市天河区黄埔大道西 100 号" }).await?;
+    let nanshan = org::create_store(&db.conn, tenant.id, NewStore { code: "SZ01", name: "深圳南山店", time_zone: "Asia/Shanghai", address: "深圳市南山区深南大道 9000 号" }).await?;
+    let mut admin = None;
+    let mut consultant = None;
+    for role in Role::ALL {
+        let store_id = (role != Role::Admin).then_some(tianhe.id);
+        let user = org::create_user(&db.conn, tenant.id, NewUser { store_id, username: role.as_str(), display_name: display_name(role), password: DEMO_PASSWORD, role, locale: "zh-CN" }).await?;
+        match role {
+            Role::Admin => admin = Some(user),
+            Role::SalesConsultant => consultant = Some(user),
+            _ => {}
+        }
+    }
+    let admin = Actor::from_user(&admin.context("admin user")?)?;
+    let consultant = consultant.context("consultant user")?;
+    for (index, generated) in customers(DEMO_SEED, Utc::now().date_naive()).take(DEMO_CUSTOMERS).enumerate() {
+        // Half the archive belongs to the demo consultant so their own-scope lists are not empty.
+        let owner = if index % 2 == 0 { consultant.id } else { admin.user_id };
+        let store = if index % 5 == 4 { nanshan.id } else { tianhe.id };
+        seed_customer(db, &admin, &generated, owner, store).await.with_context(|| format!("demo customer {}", generated.name))?;
+    }
+    Ok(true)
+}
+
+fn display_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "系统管理员",
+        Role::StoreManager => "王总",
+        Role::SalesManager => "李经理",
+        Role::SalesConsultant => "张顾问",
+        Role::Receptionist => "陈前台",
+        Role::ServiceAdvisor => "刘顾问",
+        Role::WorkshopSupervisor => "杨主管",
+        Role::Technician => "黄技师",
+        Role::QcInspector => "赵质检",
+        Role::PartsManager => "周主管",
+        Role::CustomerCare => "吴客服",
+        Role::Marketing => "徐市场",
+    }
+}
+
+async fn seed_catalogue(db: &Database) -> Result<()> {
+    if !vehicles::catalogue_is_empty(&db.conn).await? {
+        return Ok(());
+    }
+    for model in catalogue() {
+        vehicles::add_catalogue_entry(&db.conn, CatalogueEntry { brand: model.brand, series: model.series, model: model.model, trim: model.trim, msrp_fen: model.msrp_fen }).await?;
+    }
+    Ok(())
+}
+
+async fn seed_customer(db: &Database, admin: &Actor, generated: &GeneratedCustomer, owner: uuid::Uuid, store: uuid::Uuid) -> Result<()> {
+    let input = CustomerInput {
+        name: Some(generated.name.clone()),
+        gender: Some(generated.gender.as_str().to_owned()),
+        mobile: Some(generated.mobile.clone()),
+        wechat: generated.wechat.clone(),
+        email: generated.email.clone(),
+        birthday: Some(generated.birthday.to_string()),
+        id_number: generated.id_number.clone(),
+        address: Some(format!("{}{}", generated.city, generated.address)),
+        postcode: Some(generated.postcode.clone()),
+        occupation: generated.occupation.map(str::to_owned),
+        hobbies: Some(generated.hobbies.join("、")),
+        compound: generated.compound.clone(),
+        source: Some(generated.source.to_owned()),
+        info_source: Some(generated.info_source.to_owned()),
+        preferred_channel: Some(generated.preferred_channel.to_owned()),
+        marketing_consent: Some(generated.marketing_consent),
+        owner_id: Some(owner),
+        store_id: Some(store),
+        family: Some(
+            generated
+                .family
+                .iter()
+                .map(|member| FamilyMemberInput { name: member.name.clone(), relation: member.relation.to_owned(), birthday: Some(member.birthday.to_string()), mobile: None })
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    let customer = customer_ops::create(db, admin, &input).await?;
+    for car in &generated.vehicles {
+        seed_vehicle(db, admin, car, customer.id).await?;
+    }
+    Ok(())
+}
+
+async fn seed_vehicle(db: &Database, admin: &Actor, car: &GeneratedVehicle, owner: uuid::Uuid) -> Result<()> {
+    let input = VehicleInput {
+        vin: Some(car.vin.clone()),
+        plate: Some(car.plate.clone()),
+        engine_no: Some(car.engine_no.clone()),
+        brand: Some(car.brand.to_owned()),
+        series: Some(car.series.to_owned()),
+        model: Some(car.model.to_owned()),
+        trim: Some(car.trim.to_owned()),
+        colour: Some(car.colour.to_owned()),
+        production_date: Some(car.production_date.to_string()),
+        delivery_date: Some(car.delivery_date.to_string()),
+        licence_date: Some(car.delivery_date.to_string()),
+        warranty_start: Some(car.delivery_date.to_string()),
+        warranty_months: Some(36),
+        warranty_km: Some(100_000),
+        purchase_price_fen: Some(car.purchase_price_fen),
+        insurer: Some(car.insurer.to_owned()),
+        insurance_expiry: Some(car.insurance_expiry.to_string()),
+        customer_id: Some(owner),
+        ..Default::default()
+    };
+    let vehicle = vehicles::create(db, admin, &input).await?;
+    for (read_on, km) in &car.mileage {
+        vehicles::add_mileage(db, admin, vehicle.id, &MileageInput { km: *km, read_on: Some(read_on.to_string()), source: Some("service".into()) }).await?;
+    }
+    Ok(())
+}
