@@ -31,29 +31,49 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn load(file: Option<&Path>, database_url: Option<String>, data_dir: Option<PathBuf>) -> Result<Settings> {
+    pub fn load(
+        file: Option<&Path>,
+        database_url: Option<String>,
+        data_dir: Option<PathBuf>,
+    ) -> Result<Settings> {
         let from_file: FileSettings = match file {
-            Some(path) => toml::from_str(&std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?)
-                .with_context(|| format!("invalid config file {}", path.display()))?,
+            Some(path) => toml::from_str(
+                &std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+            )
+            .with_context(|| format!("invalid config file {}", path.display()))?,
             None => FileSettings::default(),
         };
-        let data_dir = data_dir.or(from_file.data_dir).unwrap_or_else(|| PathBuf::from("fours-data"));
-        std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-        let database_url = database_url
-            .or(from_file.database_url)
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("fours.db").display()));
+        let data_dir = data_dir
+            .or(from_file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("fours-data"));
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create {}", data_dir.display()))?;
+        let database_url = database_url.or(from_file.database_url).unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("fours.db").display())
+        });
         Ok(Settings {
             database_url,
             data_dir,
-            listen: std::env::var("FOURS_LISTEN").ok().or(from_file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),
+            listen: std::env::var("FOURS_LISTEN")
+                .ok()
+                .or(from_file.listen)
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
             secure_cookies: from_file.secure_cookies.unwrap_or(false),
             session_idle: Duration::from_secs(60 * from_file.session_idle_minutes.unwrap_or(30)),
-            session_absolute: Duration::from_secs(3600 * from_file.session_absolute_hours.unwrap_or(12)),
+            session_absolute: Duration::from_secs(
+                3600 * from_file.session_absolute_hours.unwrap_or(12),
+            ),
         })
     }
 
     pub fn web_config(&self) -> fours_web::WebConfig {
-        fours_web::WebConfig { session_idle: self.session_idle, session_absolute: self.session_absolute, secure_cookies: self.secure_cookies, ..Default::default() }
+        fours_web::WebConfig {
+            session_idle: self.session_idle,
+            session_absolute: self.session_absolute,
+            secure_cookies: self.secure_cookies,
+            ..Default::default()
+        }
     }
 
     /// The URL without its password, for messages.
@@ -62,7 +82,11 @@ impl Settings {
             (Some(scheme), Some(at)) if at > scheme => {
                 let credentials = &self.database_url[scheme + 3..at];
                 let user = credentials.split(':').next().unwrap_or("");
-                format!("{}{user}{}", &self.database_url[..scheme + 3], &self.database_url[at..])
+                format!(
+                    "{}{user}{}",
+                    &self.database_url[..scheme + 3],
+                    &self.database_url[at..]
+                )
             }
             _ => self.database_url.clone(),
         }
@@ -72,15 +96,20 @@ impl Settings {
     /// the data folder, created with a fresh random key on first start.
     pub fn pii_cipher(&self) -> Result<PiiCipher> {
         if let Ok(encoded) = std::env::var("FOURS_PII_KEY") {
-            return Ok(PiiCipher::new(&decode_key(&encoded).context("FOURS_PII_KEY")?));
+            return Ok(PiiCipher::new(
+                &decode_key(&encoded).context("FOURS_PII_KEY")?,
+            ));
         }
         let path = self.data_dir.join("pii.key");
         if !path.exists() {
             write_private(&path, &BASE64.encode(PiiCipher::generate_key()))?;
             tracing::warn!(path = %path.display(), "created a new personal-information key: back it up with the database");
         }
-        let encoded = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        Ok(PiiCipher::new(&decode_key(&encoded).with_context(|| path.display().to_string())?))
+        let encoded = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(PiiCipher::new(
+            &decode_key(&encoded).with_context(|| path.display().to_string())?,
+        ))
     }
 }
 
@@ -98,7 +127,9 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
     Ok(())
 }

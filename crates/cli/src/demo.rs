@@ -21,13 +21,45 @@ pub async fn seed(db: &Database) -> Result<bool> {
         return Ok(false);
     }
     let tenant = org::create_tenant(&db.conn, "demo", "示范汽车集团").await?;
-    let tianhe = org::create_store(&db.conn, tenant.id, NewStore { code: "GZ01", name: "广州天河店", time_zone: "Asia/Shanghai", address: "广州市天河区黄埔大道西 100 号" }).await?;
-    let nanshan = org::create_store(&db.conn, tenant.id, NewStore { code: "SZ01", name: "深圳南山店", time_zone: "Asia/Shanghai", address: "深圳市南山区深南大道 9000 号" }).await?;
+    let tianhe = org::create_store(
+        &db.conn,
+        tenant.id,
+        NewStore {
+            code: "GZ01",
+            name: "广州天河店",
+            time_zone: "Asia/Shanghai",
+            address: "广州市天河区黄埔大道西 100 号",
+        },
+    )
+    .await?;
+    let nanshan = org::create_store(
+        &db.conn,
+        tenant.id,
+        NewStore {
+            code: "SZ01",
+            name: "深圳南山店",
+            time_zone: "Asia/Shanghai",
+            address: "深圳市南山区深南大道 9000 号",
+        },
+    )
+    .await?;
     let mut admin = None;
     let mut consultant = None;
     for role in Role::ALL {
         let store_id = (role != Role::Admin).then_some(tianhe.id);
-        let user = org::create_user(&db.conn, tenant.id, NewUser { store_id, username: role.as_str(), display_name: display_name(role), password: DEMO_PASSWORD, role, locale: "zh-CN" }).await?;
+        let user = org::create_user(
+            &db.conn,
+            tenant.id,
+            NewUser {
+                store_id,
+                username: role.as_str(),
+                display_name: display_name(role),
+                password: DEMO_PASSWORD,
+                role,
+                locale: "zh-CN",
+            },
+        )
+        .await?;
         match role {
             Role::Admin => admin = Some(user),
             Role::SalesConsultant => consultant = Some(user),
@@ -36,11 +68,24 @@ pub async fn seed(db: &Database) -> Result<bool> {
     }
     let admin = Actor::from_user(&admin.context("admin user")?)?;
     let consultant = consultant.context("consultant user")?;
-    for (index, generated) in customers(DEMO_SEED, Utc::now().date_naive()).take(DEMO_CUSTOMERS).enumerate() {
+    for (index, generated) in customers(DEMO_SEED, Utc::now().date_naive())
+        .take(DEMO_CUSTOMERS)
+        .enumerate()
+    {
         // Half the archive belongs to the demo consultant so their own-scope lists are not empty.
-        let owner = if index % 2 == 0 { consultant.id } else { admin.user_id };
-        let store = if index % 5 == 4 { nanshan.id } else { tianhe.id };
-        seed_customer(db, &admin, &generated, owner, store).await.with_context(|| format!("demo customer {}", generated.name))?;
+        let owner = if index % 2 == 0 {
+            consultant.id
+        } else {
+            admin.user_id
+        };
+        let store = if index % 5 == 4 {
+            nanshan.id
+        } else {
+            tianhe.id
+        };
+        seed_customer(db, &admin, &generated, owner, store)
+            .await
+            .with_context(|| format!("demo customer {}", generated.name))?;
     }
     Ok(true)
 }
@@ -67,12 +112,28 @@ async fn seed_catalogue(db: &Database) -> Result<()> {
         return Ok(());
     }
     for model in catalogue() {
-        vehicles::add_catalogue_entry(&db.conn, CatalogueEntry { brand: model.brand, series: model.series, model: model.model, trim: model.trim, msrp_fen: model.msrp_fen }).await?;
+        vehicles::add_catalogue_entry(
+            &db.conn,
+            CatalogueEntry {
+                brand: model.brand,
+                series: model.series,
+                model: model.model,
+                trim: model.trim,
+                msrp_fen: model.msrp_fen,
+            },
+        )
+        .await?;
     }
     Ok(())
 }
 
-async fn seed_customer(db: &Database, admin: &Actor, generated: &GeneratedCustomer, owner: uuid::Uuid, store: uuid::Uuid) -> Result<()> {
+async fn seed_customer(
+    db: &Database,
+    admin: &Actor,
+    generated: &GeneratedCustomer,
+    owner: uuid::Uuid,
+    store: uuid::Uuid,
+) -> Result<()> {
     let input = CustomerInput {
         name: Some(generated.name.clone()),
         gender: Some(generated.gender.as_str().to_owned()),
@@ -96,7 +157,12 @@ async fn seed_customer(db: &Database, admin: &Actor, generated: &GeneratedCustom
             generated
                 .family
                 .iter()
-                .map(|member| FamilyMemberInput { name: member.name.clone(), relation: member.relation.to_owned(), birthday: Some(member.birthday.to_string()), mobile: None })
+                .map(|member| FamilyMemberInput {
+                    name: member.name.clone(),
+                    relation: member.relation.to_owned(),
+                    birthday: Some(member.birthday.to_string()),
+                    mobile: None,
+                })
                 .collect(),
         ),
         ..Default::default()
@@ -108,7 +174,12 @@ async fn seed_customer(db: &Database, admin: &Actor, generated: &GeneratedCustom
     Ok(())
 }
 
-async fn seed_vehicle(db: &Database, admin: &Actor, car: &GeneratedVehicle, owner: uuid::Uuid) -> Result<()> {
+async fn seed_vehicle(
+    db: &Database,
+    admin: &Actor,
+    car: &GeneratedVehicle,
+    owner: uuid::Uuid,
+) -> Result<()> {
     let input = VehicleInput {
         vin: Some(car.vin.clone()),
         plate: Some(car.plate.clone()),
@@ -132,7 +203,17 @@ async fn seed_vehicle(db: &Database, admin: &Actor, car: &GeneratedVehicle, owne
     };
     let vehicle = vehicles::create(db, admin, &input).await?;
     for (read_on, km) in &car.mileage {
-        vehicles::add_mileage(db, admin, vehicle.id, &MileageInput { km: *km, read_on: Some(read_on.to_string()), source: Some("service".into()) }).await?;
+        vehicles::add_mileage(
+            db,
+            admin,
+            vehicle.id,
+            &MileageInput {
+                km: *km,
+                read_on: Some(read_on.to_string()),
+                source: Some("service".into()),
+            },
+        )
+        .await?;
     }
     Ok(())
 }

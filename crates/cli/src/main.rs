@@ -15,7 +15,11 @@ use tracing_subscriber::EnvFilter;
 use config::Settings;
 
 #[derive(Parser)]
-#[command(name = "fours", version, about = "Dealer management and CRM for 4S car dealerships")]
+#[command(
+    name = "fours",
+    version,
+    about = "Dealer management and CRM for 4S car dealerships"
+)]
 struct Cli {
     /// Database URL: sqlite://PATH?mode=rwc or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "FOURS_DATABASE_URL")]
@@ -91,7 +95,11 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"))).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref(), cli.database_url, cli.data_dir)?;
     match cli.command {
@@ -108,9 +116,14 @@ async fn main() -> Result<()> {
 
 /// Connects, migrates, and loads the personal-information key.
 async fn open(settings: &Settings) -> Result<Database> {
-    let conn = db::connect(&settings.database_url).await.with_context(|| format!("cannot open database {}", settings.redacted_url()))?;
+    let conn = db::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", settings.redacted_url()))?;
     db::migrate(&conn).await.context("migrations failed")?;
-    Ok(Database { conn, pii: settings.pii_cipher()? })
+    Ok(Database {
+        conn,
+        pii: settings.pii_cipher()?,
+    })
 }
 
 async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Result<()> {
@@ -125,18 +138,29 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     }
     let mut web = settings.web_config();
     web.demo = demo;
-    let app = fours_web::router(fours_web::AppState { db: database, config: web });
-    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let app = fours_web::router(fours_web::AppState {
+        db: database,
+        config: web,
+    });
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     println!("Fours is running at http://{listen}/");
     if demo {
-        println!("Demo accounts: admin, store_manager, sales_consultant, service_advisor … (one per role); password: {}", demo::DEMO_PASSWORD);
+        println!(
+            "Demo accounts: admin, store_manager, sales_consultant, service_advisor … (one per role); password: {}",
+            demo::DEMO_PASSWORD
+        );
     }
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("server failed")
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("server failed")
 }
 
 /// On an empty database: a dealer group, a store and an `admin` whose password is printed once.
@@ -145,10 +169,34 @@ async fn ensure_first_admin(database: &Database) -> Result<()> {
         return Ok(());
     }
     let tenant = org::create_tenant(&database.conn, "main", "经销商集团").await?;
-    org::create_store(&database.conn, tenant.id, NewStore { code: "S01", name: "总店", time_zone: "Asia/Shanghai", address: "" }).await?;
+    org::create_store(
+        &database.conn,
+        tenant.id,
+        NewStore {
+            code: "S01",
+            name: "总店",
+            time_zone: "Asia/Shanghai",
+            address: "",
+        },
+    )
+    .await?;
     let password = random_password();
-    org::create_user(&database.conn, tenant.id, NewUser { store_id: None, username: "admin", display_name: "管理员", password: &password, role: Role::Admin, locale: "zh-CN" }).await?;
-    println!("Created the first user: admin / {password}  (shown only once; change it with `fours user passwd admin`)");
+    org::create_user(
+        &database.conn,
+        tenant.id,
+        NewUser {
+            store_id: None,
+            username: "admin",
+            display_name: "管理员",
+            password: &password,
+            role: Role::Admin,
+            locale: "zh-CN",
+        },
+    )
+    .await?;
+    println!(
+        "Created the first user: admin / {password}  (shown only once; change it with `fours user passwd admin`)"
+    );
     Ok(())
 }
 
@@ -158,18 +206,43 @@ fn random_password() -> String {
 }
 
 async fn user(database: &Database, command: UserCommand) -> Result<()> {
-    let tenant = org::first_tenant(&database.conn).await?.context("no dealer group yet: run `fours serve` once")?;
+    let tenant = org::first_tenant(&database.conn)
+        .await?
+        .context("no dealer group yet: run `fours serve` once")?;
     match command {
-        UserCommand::Add { username, role, store, display_name, password } => {
+        UserCommand::Add {
+            username,
+            role,
+            store,
+            display_name,
+            password,
+        } => {
             let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
             let store_id = match store {
-                Some(code) => Some(org::find_store_by_code(&database.conn, tenant.id, &code).await?.with_context(|| format!("no store {code}"))?.id),
+                Some(code) => Some(
+                    org::find_store_by_code(&database.conn, tenant.id, &code)
+                        .await?
+                        .with_context(|| format!("no store {code}"))?
+                        .id,
+                ),
                 None => None,
             };
             let generated = password.is_none();
             let password = password.unwrap_or_else(random_password);
             let display = display_name.unwrap_or_else(|| username.clone());
-            org::create_user(&database.conn, tenant.id, NewUser { store_id, username: &username, display_name: &display, password: &password, role, locale: "zh-CN" }).await?;
+            org::create_user(
+                &database.conn,
+                tenant.id,
+                NewUser {
+                    store_id,
+                    username: &username,
+                    display_name: &display,
+                    password: &password,
+                    role,
+                    locale: "zh-CN",
+                },
+            )
+            .await?;
             println!("created {username} ({})", role.as_str());
             if generated {
                 println!("password: {password}");
@@ -187,20 +260,38 @@ async fn user(database: &Database, command: UserCommand) -> Result<()> {
         }
         UserCommand::Token { username, days } => {
             let user = find_user(database, tenant.id, &username).await?;
-            println!("{}", org::issue_token(&database.conn, &user, "cli", chrono::Duration::days(days)).await?);
+            println!(
+                "{}",
+                org::issue_token(&database.conn, &user, "cli", chrono::Duration::days(days))
+                    .await?
+            );
         }
     }
     Ok(())
 }
 
-async fn find_user(database: &Database, tenant_id: uuid::Uuid, username: &str) -> Result<fours_store::org::entities::user::Model> {
-    org::list_users(&database.conn, tenant_id).await?.into_iter().find(|u| u.username == username).with_context(|| format!("no user {username}"))
+async fn find_user(
+    database: &Database,
+    tenant_id: uuid::Uuid,
+    username: &str,
+) -> Result<fours_store::org::entities::user::Model> {
+    org::list_users(&database.conn, tenant_id)
+        .await?
+        .into_iter()
+        .find(|u| u.username == username)
+        .with_context(|| format!("no user {username}"))
 }
 
 async fn backup(settings: &Settings, out: &std::path::Path) -> Result<()> {
     if !settings.database_url.starts_with("sqlite:") {
-        println!("For PostgreSQL use its own tool, which takes a consistent snapshot without stopping Fours:");
-        println!("  pg_dump --format=custom --file={} '{}'", out.display(), settings.redacted_url());
+        println!(
+            "For PostgreSQL use its own tool, which takes a consistent snapshot without stopping Fours:"
+        );
+        println!(
+            "  pg_dump --format=custom --file={} '{}'",
+            out.display(),
+            settings.redacted_url()
+        );
         return Ok(());
     }
     if out.exists() {
@@ -209,7 +300,9 @@ async fn backup(settings: &Settings, out: &std::path::Path) -> Result<()> {
     let conn = db::connect(&settings.database_url).await?;
     let target = out.to_string_lossy().replace('\'', "''");
     // VACUUM INTO writes a consistent copy while the server keeps running.
-    sea_orm::ConnectionTrait::execute_unprepared(&conn, &format!("VACUUM INTO '{target}'")).await.context("backup failed")?;
+    sea_orm::ConnectionTrait::execute_unprepared(&conn, &format!("VACUUM INTO '{target}'"))
+        .await
+        .context("backup failed")?;
     println!("backup written to {}", out.display());
     Ok(())
 }

@@ -29,7 +29,14 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, limit: u64, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
         let has_more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
-        let next_cursor = if has_more { rows.last().map(id_of) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if has_more {
+            rows.last().map(id_of)
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 }

@@ -70,7 +70,8 @@ impl PiiCipher {
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
@@ -89,7 +90,11 @@ mod tests {
         let sealed = cipher.seal("360402199001010071").unwrap();
         assert!(!sealed.contains("360402199001010071"));
         assert_eq!(cipher.open(&sealed).unwrap(), "360402199001010071");
-        assert_ne!(sealed, cipher.seal("360402199001010071").unwrap(), "nonce must vary");
+        assert_ne!(
+            sealed,
+            cipher.seal("360402199001010071").unwrap(),
+            "nonce must vary"
+        );
     }
 
     #[test]
@@ -102,6 +107,9 @@ mod tests {
     fn blind_index_is_stable_per_key() {
         let a = PiiCipher::new(&[1; 32]);
         assert_eq!(a.blind_index("abc"), a.blind_index("abc"));
-        assert_ne!(a.blind_index("abc"), PiiCipher::new(&[2; 32]).blind_index("abc"));
+        assert_ne!(
+            a.blind_index("abc"),
+            PiiCipher::new(&[2; 32]).blind_index("abc")
+        );
     }
 }

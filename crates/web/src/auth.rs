@@ -11,8 +11,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use fours_domain::access::Permission;
-use fours_store::org::{self, Actor};
 use fours_store::org::entities::user;
+use fours_store::org::{self, Actor};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -39,28 +39,45 @@ pub struct Caller(pub Actor);
 impl Caller {
     /// The single check every handler makes: may this role do this?
     pub fn require(&self, permission: Permission) -> ApiResult<&Actor> {
-        if self.0.can(permission) { Ok(&self.0) } else { Err(ApiError::Forbidden) }
+        if self.0.can(permission) {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 }
 
 fn bearer_token(parts: &Parts) -> Option<&str> {
-    parts.headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
 }
 
 /// Resolves the caller from a bearer token, else from the session cookie.
 async fn resolve(parts: &mut Parts, state: &AppState) -> ApiResult<Actor> {
     if let Some(token) = bearer_token(parts) {
-        let user = org::user_for_token(&state.db.conn, token).await?.ok_or(ApiError::Unauthorized)?;
+        let user = org::user_for_token(&state.db.conn, token)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
         return Ok(Actor::from_user(&user)?);
     }
-    let session = Session::from_request_parts(parts, state).await.map_err(|_| ApiError::Unauthorized)?;
+    let session = Session::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::Unauthorized)?;
     let auth: SessionAuth = session
         .get(AUTH_KEY)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or(ApiError::Unauthorized)?;
-    let user = org::find_user(&state.db.conn, auth.tenant_id, auth.user_id).await.map_err(|_| ApiError::Unauthorized)?;
-    let expired = Utc::now() - auth.login_at > chrono::Duration::from_std(state.config.session_absolute).unwrap_or_default();
+    let user = org::find_user(&state.db.conn, auth.tenant_id, auth.user_id)
+        .await
+        .map_err(|_| ApiError::Unauthorized)?;
+    let expired = Utc::now() - auth.login_at
+        > chrono::Duration::from_std(state.config.session_absolute).unwrap_or_default();
     if !user.active || user.sessions_valid_after > auth.login_at || expired {
         let _ = session.flush().await;
         return Err(ApiError::Unauthorized);
@@ -71,7 +88,10 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> ApiResult<Actor> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         resolve(parts, state).await.map(Caller)
     }
 }
@@ -82,7 +102,10 @@ pub struct PageCaller(pub Actor);
 impl FromRequestParts<AppState> for PageCaller {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match resolve(parts, state).await {
             Ok(actor) => Ok(PageCaller(actor)),
             Err(ApiError::Unauthorized) => Err(Redirect::to("/login").into_response()),
@@ -100,7 +123,12 @@ pub fn client_address(request_extensions: &axum::http::Extensions) -> String {
 
 /// Checks a password with throttling: after the configured number of failures within an hour,
 /// for the account or from the address, further attempts are refused without checking.
-pub async fn attempt_login(state: &AppState, login: &str, password: &str, address: &str) -> ApiResult<user::Model> {
+pub async fn attempt_login(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    address: &str,
+) -> ApiResult<user::Model> {
     let since = Utc::now() - chrono::Duration::hours(1);
     let failures = org::recent_login_failures(&state.db.conn, login, address, since).await?;
     let limit = state.config.max_failed_logins_per_hour;
@@ -119,10 +147,23 @@ pub async fn attempt_login(state: &AppState, login: &str, password: &str, addres
 
 /// Starts a browser session for `user` under a fresh session id (no fixation).
 pub async fn start_session(session: &Session, user: &user::Model) -> ApiResult<()> {
-    session.cycle_id().await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    let auth = SessionAuth { tenant_id: user.tenant_id, user_id: user.id, login_at: Utc::now() };
-    session.insert(AUTH_KEY, auth).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    session.insert(CSRF_KEY, new_csrf_token()).await.map_err(|e| ApiError::Internal(e.to_string()))
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let auth = SessionAuth {
+        tenant_id: user.tenant_id,
+        user_id: user.id,
+        login_at: Utc::now(),
+    };
+    session
+        .insert(AUTH_KEY, auth)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    session
+        .insert(CSRF_KEY, new_csrf_token())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 pub async fn end_session(session: &Session) {
@@ -168,14 +209,20 @@ pub async fn csrf_guard(State(_state): State<AppState>, request: Request, next: 
         Err(response) => return response,
     };
     match (expected, sent) {
-        (Some(expected), Some(sent)) if !expected.is_empty() && expected == sent => next.run(request).await,
+        (Some(expected), Some(sent)) if !expected.is_empty() && expected == sent => {
+            next.run(request).await
+        }
         _ => ApiError::Csrf.into_response(),
     }
 }
 
 /// The token from the header, or from a urlencoded form body (which is then put back).
 async fn sent_csrf_token(request: Request) -> Result<(Option<String>, Request), Response> {
-    if let Some(header) = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+    if let Some(header) = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
         let header = header.to_owned();
         return Ok((Some(header), request));
     }
@@ -193,6 +240,11 @@ async fn sent_csrf_token(request: Request) -> Result<(Option<String>, Request), 
         .map_err(|e| ApiError::BadRequest(e.to_string()).into_response())?;
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|fields| fields.into_iter().find(|(name, _)| name == CSRF_FIELD).map(|(_, value)| value));
+        .and_then(|fields| {
+            fields
+                .into_iter()
+                .find(|(name, _)| name == CSRF_FIELD)
+                .map(|(_, value)| value)
+        });
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }

@@ -58,7 +58,11 @@ pub fn field_message(locale: Locale, error: &FieldError) -> FieldMessage {
     let label = locale.t(&format!("field.{}", error.field));
     let problem = locale.t(&format!("error.{}", error.code));
     let separator = if locale == Locale::Zh { "：" } else { ": " };
-    FieldMessage { field: error.field.to_owned(), code: error.code.to_owned(), message: format!("{label}{separator}{problem}") }
+    FieldMessage {
+        field: error.field.to_owned(),
+        code: error.code.to_owned(),
+        message: format!("{label}{separator}{problem}"),
+    }
 }
 
 impl ApiError {
@@ -66,7 +70,9 @@ impl ApiError {
         match self {
             ApiError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
             ApiError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Store(StoreError::Duplicate { .. } | StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            ApiError::Store(StoreError::Duplicate { .. } | StoreError::Conflict(_)) => {
+                StatusCode::CONFLICT
+            }
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
@@ -77,25 +83,56 @@ impl ApiError {
 
     pub fn body(&self, locale: Locale) -> ErrorBody {
         let (code, message, fields, existing_id) = match self {
-            ApiError::Store(StoreError::NotFound) => ("not_found", locale.t("error.not_found"), vec![], None),
-            ApiError::Store(StoreError::Invalid(errors)) => {
-                ("validation", locale.t("error.validation"), errors.iter().map(|e| field_message(locale, e)).collect(), None)
+            ApiError::Store(StoreError::NotFound) => {
+                ("not_found", locale.t("error.not_found"), vec![], None)
             }
-            ApiError::Store(StoreError::Duplicate { field, existing_id, .. }) => {
+            ApiError::Store(StoreError::Invalid(errors)) => (
+                "validation",
+                locale.t("error.validation"),
+                errors.iter().map(|e| field_message(locale, e)).collect(),
+                None,
+            ),
+            ApiError::Store(StoreError::Duplicate {
+                field, existing_id, ..
+            }) => {
                 let label = locale.t(&format!("field.{field}"));
-                let message = rust_i18n::t!("error.duplicate", locale = locale.code(), field = label).into_owned();
-                let fields = vec![FieldMessage { field: (*field).to_owned(), code: "duplicate".into(), message: message.clone() }];
+                let message =
+                    rust_i18n::t!("error.duplicate", locale = locale.code(), field = label)
+                        .into_owned();
+                let fields = vec![FieldMessage {
+                    field: (*field).to_owned(),
+                    code: "duplicate".into(),
+                    message: message.clone(),
+                }];
                 ("duplicate", message, fields, Some(*existing_id))
             }
-            ApiError::Store(StoreError::Conflict(_)) => ("conflict", locale.t("error.conflict"), vec![], None),
-            ApiError::Store(_) | ApiError::Internal(_) => ("internal", locale.t("error.internal"), vec![], None),
-            ApiError::Unauthorized => ("unauthorized", locale.t("error.unauthorized"), vec![], None),
+            ApiError::Store(StoreError::Conflict(_)) => {
+                ("conflict", locale.t("error.conflict"), vec![], None)
+            }
+            ApiError::Store(_) | ApiError::Internal(_) => {
+                ("internal", locale.t("error.internal"), vec![], None)
+            }
+            ApiError::Unauthorized => {
+                ("unauthorized", locale.t("error.unauthorized"), vec![], None)
+            }
             ApiError::Forbidden => ("forbidden", locale.t("error.forbidden"), vec![], None),
             ApiError::Throttled => ("throttled", locale.t("error.throttled"), vec![], None),
             ApiError::Csrf => ("csrf", locale.t("error.csrf"), vec![], None),
-            ApiError::BadRequest(detail) => ("bad_request", format!("{}: {detail}", locale.t("error.bad_request")), vec![], None),
+            ApiError::BadRequest(detail) => (
+                "bad_request",
+                format!("{}: {detail}", locale.t("error.bad_request")),
+                vec![],
+                None,
+            ),
         };
-        ErrorBody { error: ErrorDetail { code: code.into(), message, fields, existing_id } }
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message,
+                fields,
+                existing_id,
+            },
+        }
     }
 }
 

@@ -57,7 +57,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(ui::routes())
         .merge(assets::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn(locale::scope_request_locale))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -21,14 +21,24 @@ impl Locale {
     }
 
     pub fn parse(code: &str) -> Locale {
-        if code.trim().to_ascii_lowercase().starts_with("en") { Locale::En } else { Locale::Zh }
+        if code.trim().to_ascii_lowercase().starts_with("en") {
+            Locale::En
+        } else {
+            Locale::Zh
+        }
     }
 
     /// The first language of an Accept-Language header we speak; Chinese by default.
     pub fn from_accept_language(header: &str) -> Locale {
         header
             .split(',')
-            .map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .map(|part| {
+                part.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
             .find_map(|tag| {
                 if tag.starts_with("en") {
                     Some(Locale::En)
@@ -52,7 +62,9 @@ tokio::task_local! {
 
 /// The locale of the request being handled (Chinese outside a request).
 pub fn current() -> Locale {
-    REQUEST_LOCALE.try_with(|locale| *locale).unwrap_or(Locale::Zh)
+    REQUEST_LOCALE
+        .try_with(|locale| *locale)
+        .unwrap_or(Locale::Zh)
 }
 
 /// Sets the request's locale from Accept-Language; a signed-in user's preference is applied
@@ -79,7 +91,10 @@ mod tests {
     #[test]
     fn accept_language_picks_the_first_language_we_speak() {
         assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Locale::En);
-        assert_eq!(Locale::from_accept_language("fr-FR, zh-CN;q=0.8, en;q=0.5"), Locale::Zh);
+        assert_eq!(
+            Locale::from_accept_language("fr-FR, zh-CN;q=0.8, en;q=0.5"),
+            Locale::Zh
+        );
         assert_eq!(Locale::from_accept_language("de"), Locale::Zh);
     }
 

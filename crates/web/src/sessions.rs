@@ -31,28 +31,48 @@ fn to_chrono(at: OffsetDateTime) -> DateTime<Utc> {
 impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(backend)?;
-        sessions::save(&self.conn, &record.id.to_string(), data, to_chrono(record.expiry_date)).await.map_err(backend)
+        sessions::save(
+            &self.conn,
+            &record.id.to_string(),
+            data,
+            to_chrono(record.expiry_date),
+        )
+        .await
+        .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some((data, expires_at)) = sessions::load(&self.conn, &id.to_string()).await.map_err(backend)? else {
+        let Some((data, expires_at)) = sessions::load(&self.conn, &id.to_string())
+            .await
+            .map_err(backend)?
+        else {
             return Ok(None);
         };
-        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at.timestamp()).map_err(backend)?;
-        Ok(Some(Record { id: *id, data: serde_json::from_str(&data).map_err(backend)?, expiry_date }))
+        let expiry_date =
+            OffsetDateTime::from_unix_timestamp(expires_at.timestamp()).map_err(backend)?;
+        Ok(Some(Record {
+            id: *id,
+            data: serde_json::from_str(&data).map_err(backend)?,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sessions::delete(&self.conn, &id.to_string()).await.map_err(backend)
+        sessions::delete(&self.conn, &id.to_string())
+            .await
+            .map_err(backend)
     }
 }
 
 pub fn layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
-    let idle = CookieDuration::seconds(i64::try_from(state.config.session_idle.as_secs()).unwrap_or(1800));
-    SessionManagerLayer::new(DbSessionStore { conn: state.db.conn.clone() })
-        .with_name("fours_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(idle))
+    let idle =
+        CookieDuration::seconds(i64::try_from(state.config.session_idle.as_secs()).unwrap_or(1800));
+    SessionManagerLayer::new(DbSessionStore {
+        conn: state.db.conn.clone(),
+    })
+    .with_name("fours_session")
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(state.config.secure_cookies)
+    .with_expiry(Expiry::OnInactivity(idle))
 }

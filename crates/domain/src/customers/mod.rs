@@ -22,7 +22,9 @@ impl Gender {
     }
 
     pub fn parse(name: &str) -> Option<Gender> {
-        [Gender::Male, Gender::Female].into_iter().find(|g| g.as_str() == name)
+        [Gender::Male, Gender::Female]
+            .into_iter()
+            .find(|g| g.as_str() == name)
     }
 }
 

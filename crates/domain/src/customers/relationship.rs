@@ -39,7 +39,9 @@ impl RelationshipClass {
     }
 
     pub fn parse(name: &str) -> Option<RelationshipClass> {
-        RelationshipClass::ALL.into_iter().find(|class| class.as_str() == name)
+        RelationshipClass::ALL
+            .into_iter()
+            .find(|class| class.as_str() == name)
     }
 }
 
@@ -53,7 +55,10 @@ pub struct RetentionThresholds {
 
 impl Default for RetentionThresholds {
     fn default() -> Self {
-        RetentionThresholds { at_risk_after_months: 6, lost_after_months: 12 }
+        RetentionThresholds {
+            at_risk_after_months: 6,
+            lost_after_months: 12,
+        }
     }
 }
 
@@ -66,15 +71,26 @@ pub struct RelationshipFacts {
     pub last_seen: Option<NaiveDate>,
 }
 
-pub fn classify(facts: RelationshipFacts, today: NaiveDate, thresholds: RetentionThresholds) -> RelationshipClass {
+pub fn classify(
+    facts: RelationshipFacts,
+    today: NaiveDate,
+    thresholds: RetentionThresholds,
+) -> RelationshipClass {
     if !facts.owns_vehicle {
-        return if facts.reachable { RelationshipClass::Prospect } else { RelationshipClass::Suspect };
+        return if facts.reachable {
+            RelationshipClass::Prospect
+        } else {
+            RelationshipClass::Suspect
+        };
     }
-    let Some(last_seen) = facts.last_seen else { return RelationshipClass::Customer };
+    let Some(last_seen) = facts.last_seen else {
+        return RelationshipClass::Customer;
+    };
     let months_before = |months| today.checked_sub_months(Months::new(months));
     if months_before(thresholds.lost_after_months).is_some_and(|limit| last_seen < limit) {
         RelationshipClass::Lost
-    } else if months_before(thresholds.at_risk_after_months).is_some_and(|limit| last_seen < limit) {
+    } else if months_before(thresholds.at_risk_after_months).is_some_and(|limit| last_seen < limit)
+    {
         RelationshipClass::AtRisk
     } else {
         RelationshipClass::Customer
@@ -90,23 +106,44 @@ mod tests {
     }
 
     fn owner_seen(last_seen: NaiveDate) -> RelationshipClass {
-        let facts = RelationshipFacts { owns_vehicle: true, reachable: true, last_seen: Some(last_seen) };
+        let facts = RelationshipFacts {
+            owns_vehicle: true,
+            reachable: true,
+            last_seen: Some(last_seen),
+        };
         classify(facts, day(2026, 11, 23), RetentionThresholds::default())
     }
 
     #[test]
     fn without_a_car_reachability_decides() {
         let today = day(2026, 11, 23);
-        let facts = RelationshipFacts { owns_vehicle: false, reachable: false, last_seen: None };
-        assert_eq!(classify(facts, today, Default::default()), RelationshipClass::Suspect);
-        let facts = RelationshipFacts { reachable: true, ..facts };
-        assert_eq!(classify(facts, today, Default::default()), RelationshipClass::Prospect);
+        let facts = RelationshipFacts {
+            owns_vehicle: false,
+            reachable: false,
+            last_seen: None,
+        };
+        assert_eq!(
+            classify(facts, today, Default::default()),
+            RelationshipClass::Suspect
+        );
+        let facts = RelationshipFacts {
+            reachable: true,
+            ..facts
+        };
+        assert_eq!(
+            classify(facts, today, Default::default()),
+            RelationshipClass::Prospect
+        );
     }
 
     #[test]
     fn owners_age_into_at_risk_then_lost() {
         assert_eq!(owner_seen(day(2026, 6, 1)), RelationshipClass::Customer);
-        assert_eq!(owner_seen(day(2026, 5, 23)), RelationshipClass::Customer, "exactly six months is not yet at risk");
+        assert_eq!(
+            owner_seen(day(2026, 5, 23)),
+            RelationshipClass::Customer,
+            "exactly six months is not yet at risk"
+        );
         assert_eq!(owner_seen(day(2026, 5, 22)), RelationshipClass::AtRisk);
         assert_eq!(owner_seen(day(2025, 11, 22)), RelationshipClass::Lost);
     }

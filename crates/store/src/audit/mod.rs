@@ -4,7 +4,10 @@
 pub mod entities;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -20,7 +23,11 @@ pub struct AuditEntry<'a> {
     pub after: Option<Value>,
 }
 
-pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: AuditEntry<'_>) -> StoreResult<()> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    entry: AuditEntry<'_>,
+) -> StoreResult<()> {
     let model = audit_event::ActiveModel {
         tenant_id: Set(actor.tenant_id),
         id: Set(Uuid::now_v7()),
@@ -37,10 +44,19 @@ pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: AuditEntry<
 }
 
 /// Newest first; optionally only the events of one record.
-pub async fn list(db: &impl ConnectionTrait, tenant_id: Uuid, entity_id: Option<Uuid>, limit: u64) -> StoreResult<Vec<audit_event::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    entity_id: Option<Uuid>,
+    limit: u64,
+) -> StoreResult<Vec<audit_event::Model>> {
     let mut query = audit_event::Entity::find().filter(audit_event::Column::TenantId.eq(tenant_id));
     if let Some(entity_id) = entity_id {
         query = query.filter(audit_event::Column::EntityId.eq(entity_id));
     }
-    Ok(query.order_by_desc(audit_event::Column::Id).limit(limit).all(db).await?)
+    Ok(query
+        .order_by_desc(audit_event::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
 }

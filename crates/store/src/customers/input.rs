@@ -88,7 +88,10 @@ fn change(value: &Option<String>) -> Option<Option<String>> {
 }
 
 pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| FieldError { field, code: "date.format" })
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| FieldError {
+        field,
+        code: "date.format",
+    })
 }
 
 impl Applier<'_> {
@@ -96,13 +99,23 @@ impl Applier<'_> {
         self.errors.push(FieldError { field, code });
     }
 
-    fn plain(&mut self, value: &Option<String>, set: impl FnOnce(&mut customer::ActiveModel, Option<String>)) {
+    fn plain(
+        &mut self,
+        value: &Option<String>,
+        set: impl FnOnce(&mut customer::ActiveModel, Option<String>),
+    ) {
         if let Some(v) = change(value) {
             set(self.model, v);
         }
     }
 
-    fn one_of(&mut self, field: &'static str, value: &Option<String>, allowed: &[&str], set: impl FnOnce(&mut customer::ActiveModel, Option<String>)) {
+    fn one_of(
+        &mut self,
+        field: &'static str,
+        value: &Option<String>,
+        allowed: &[&str],
+        set: impl FnOnce(&mut customer::ActiveModel, Option<String>),
+    ) {
         match change(value) {
             Some(Some(v)) if !allowed.contains(&v.as_str()) => self.reject(field, "choice.invalid"),
             Some(v) => set(self.model, v),
@@ -123,8 +136,15 @@ impl Applier<'_> {
         self.plain(&input.contact_time, |m, v| m.contact_time = Set(v));
         self.plain(&input.notes, |m, v| m.notes = Set(v));
         self.one_of("source", &input.source, &SOURCES, |m, v| m.source = Set(v));
-        self.one_of("info_source", &input.info_source, &INFO_SOURCES, |m, v| m.info_source = Set(v));
-        self.one_of("preferred_channel", &input.preferred_channel, &CHANNELS, |m, v| m.preferred_channel = Set(v));
+        self.one_of("info_source", &input.info_source, &INFO_SOURCES, |m, v| {
+            m.info_source = Set(v)
+        });
+        self.one_of(
+            "preferred_channel",
+            &input.preferred_channel,
+            &CHANNELS,
+            |m, v| m.preferred_channel = Set(v),
+        );
         if let Some(tags) = &input.tags {
             self.tags(tags);
         }
@@ -132,7 +152,9 @@ impl Applier<'_> {
 
     fn kind_and_name(&mut self, input: &CustomerInput) {
         match change(&input.kind) {
-            Some(Some(kind)) if kind != "person" && kind != "company" => self.reject("kind", "choice.invalid"),
+            Some(Some(kind)) if kind != "person" && kind != "company" => {
+                self.reject("kind", "choice.invalid")
+            }
             Some(Some(kind)) => self.model.kind = Set(kind),
             _ if self.creating => self.model.kind = Set("person".into()),
             _ => {}
@@ -149,7 +171,9 @@ impl Applier<'_> {
             None if self.creating => self.reject("name", "required"),
             None => {}
         }
-        self.one_of("gender", &input.gender, &["male", "female"], |m, v| m.gender = Set(v));
+        self.one_of("gender", &input.gender, &["male", "female"], |m, v| {
+            m.gender = Set(v)
+        });
     }
 
     fn contact(&mut self, input: &CustomerInput) {
@@ -168,12 +192,18 @@ impl Applier<'_> {
             None => {}
         }
         if let Some(phones) = &input.other_phones {
-            let cleaned: Vec<String> = phones.iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+            let cleaned: Vec<String> = phones
+                .iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
             self.model.other_phones = Set(serde_json::json!(cleaned));
         }
         self.plain(&input.wechat, |m, v| m.wechat = Set(v));
         match change(&input.email) {
-            Some(Some(email)) if !email.contains('@') || email.contains(char::is_whitespace) => self.reject("email", "email.format"),
+            Some(Some(email)) if !email.contains('@') || email.contains(char::is_whitespace) => {
+                self.reject("email", "email.format")
+            }
             Some(email) => self.model.email = Set(email),
             None => {}
         }
@@ -223,7 +253,12 @@ impl Applier<'_> {
             },
             Some(None) => self.model.birthday = Set(birthday_from_id),
             None => {
-                let empty = matches!(&self.model.birthday, sea_orm::ActiveValue::Set(None) | sea_orm::ActiveValue::Unchanged(None) | sea_orm::ActiveValue::NotSet);
+                let empty = matches!(
+                    &self.model.birthday,
+                    sea_orm::ActiveValue::Set(None)
+                        | sea_orm::ActiveValue::Unchanged(None)
+                        | sea_orm::ActiveValue::NotSet
+                );
                 if empty && birthday_from_id.is_some() {
                     self.model.birthday = Set(birthday_from_id);
                 }
@@ -243,7 +278,11 @@ impl Applier<'_> {
     }
 
     fn tags(&mut self, tags: &[String]) {
-        let mut cleaned: Vec<String> = tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+        let mut cleaned: Vec<String> = tags
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
         cleaned.dedup();
         if cleaned.len() > 20 || cleaned.iter().any(|t| t.chars().count() > 20) {
             self.reject("tags", "tags.too_many");
@@ -254,23 +293,42 @@ impl Applier<'_> {
 }
 
 /// Checks one family member, returning its birthday and normalised mobile.
-pub fn validate_family_member(member: &FamilyMemberInput) -> Result<(Option<NaiveDate>, Option<String>), Vec<FieldError>> {
+pub fn validate_family_member(
+    member: &FamilyMemberInput,
+) -> Result<(Option<NaiveDate>, Option<String>), Vec<FieldError>> {
     let mut errors = Vec::new();
     if member.name.trim().is_empty() {
-        errors.push(FieldError { field: "family.name", code: "required" });
+        errors.push(FieldError {
+            field: "family.name",
+            code: "required",
+        });
     }
     if !RELATIONS.contains(&member.relation.as_str()) {
-        errors.push(FieldError { field: "family.relation", code: "choice.invalid" });
+        errors.push(FieldError {
+            field: "family.relation",
+            code: "choice.invalid",
+        });
     }
     let birthday = match change(&member.birthday) {
-        Some(Some(raw)) => parse_date("family.birthday", &raw).map_err(|e| errors.push(e)).ok(),
+        Some(Some(raw)) => parse_date("family.birthday", &raw)
+            .map_err(|e| errors.push(e))
+            .ok(),
         _ => None,
     };
     let mobile = match change(&member.mobile) {
         Some(Some(raw)) => normalize_mobile(&raw)
-            .map_err(|invalid| errors.push(FieldError { field: "family.mobile", code: invalid.0 }))
+            .map_err(|invalid| {
+                errors.push(FieldError {
+                    field: "family.mobile",
+                    code: invalid.0,
+                })
+            })
             .ok(),
         _ => None,
     };
-    if errors.is_empty() { Ok((birthday, mobile)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok((birthday, mobile))
+    } else {
+        Err(errors)
+    }
 }

@@ -5,15 +5,17 @@ pub mod input;
 
 use chrono::{NaiveDate, Utc};
 use fours_domain::access::DataScope;
-use fours_domain::customers::relationship::{classify, RelationshipClass, RelationshipFacts, RetentionThresholds};
+use fours_domain::customers::relationship::{
+    RelationshipClass, RelationshipFacts, RetentionThresholds, classify,
+};
 use fours_domain::customers::search_keys::looks_like_pinyin_query;
 use fours_domain::vehicles::plate::plate_search_key;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
@@ -23,7 +25,7 @@ use crate::org::Actor;
 use crate::paging::{Page, PageRequest};
 use crate::vehicles::entities::{mileage_reading, ownership, vehicle};
 use entities::{customer, family_member, timeline_event};
-use input::{validate_family_member, Applier, CustomerInput, FamilyMemberInput};
+use input::{Applier, CustomerInput, FamilyMemberInput, validate_family_member};
 
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
@@ -48,7 +50,11 @@ pub(crate) fn visible(actor: &Actor) -> Condition {
     }
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreResult<customer::Model> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> StoreResult<customer::Model> {
     customer::Entity::find()
         .filter(visible(actor))
         .filter(customer::Column::Id.eq(id))
@@ -57,7 +63,12 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreRes
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &CustomerFilter, page: PageRequest) -> StoreResult<Page<customer::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &CustomerFilter,
+    page: PageRequest,
+) -> StoreResult<Page<customer::Model>> {
     let mut query = customer::Entity::find().filter(visible(actor));
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(search_condition(actor.tenant_id, q));
@@ -67,7 +78,11 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &CustomerFil
     }
     if let Some(tag) = &filter.tag {
         let quoted = json!(tag).to_string();
-        query = query.filter(Expr::col(customer::Column::Tags).cast_as("text").like(format!("%{quoted}%")));
+        query = query.filter(
+            Expr::col(customer::Column::Tags)
+                .cast_as("text")
+                .like(format!("%{quoted}%")),
+        );
     }
     if let Some(owner_id) = filter.owner_id {
         query = query.filter(customer::Column::OwnerId.eq(owner_id));
@@ -78,7 +93,11 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &CustomerFil
     if let Some(cursor) = page.cursor {
         query = query.filter(customer::Column::Id.lt(cursor));
     }
-    let rows = query.order_by_desc(customer::Column::Id).limit(page.limit() + 1).all(db).await?;
+    let rows = query
+        .order_by_desc(customer::Column::Id)
+        .limit(page.limit() + 1)
+        .all(db)
+        .await?;
     Ok(Page::from_rows(rows, page.limit(), |c| c.id))
 }
 
@@ -125,7 +144,11 @@ pub(crate) fn vehicle_match(q: &str) -> Option<Condition> {
         6 => any = any.add(vehicle::Column::VinTail.eq(key.as_str())),
         _ => {}
     }
-    Some(Condition::all().add(vehicle::Column::DeletedAt.is_null()).add(any))
+    Some(
+        Condition::all()
+            .add(vehicle::Column::DeletedAt.is_null())
+            .add(any),
+    )
 }
 
 /// The audit view of a customer: everything but the sealed ID number.
@@ -138,7 +161,11 @@ pub(crate) fn audit_view(model: &customer::Model) -> Value {
     value
 }
 
-pub async fn create(db: &Database, actor: &Actor, input: &CustomerInput) -> StoreResult<customer::Model> {
+pub async fn create(
+    db: &Database,
+    actor: &Actor,
+    input: &CustomerInput,
+) -> StoreResult<customer::Model> {
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut model = customer::ActiveModel {
@@ -153,14 +180,23 @@ pub async fn create(db: &Database, actor: &Actor, input: &CustomerInput) -> Stor
         updated_at: Set(now),
         ..Default::default()
     };
-    for field in [&mut model.gender, &mut model.mobile, &mut model.mobile_tail, &mut model.wechat, &mut model.email] {
+    for field in [
+        &mut model.gender,
+        &mut model.mobile,
+        &mut model.mobile_tail,
+        &mut model.wechat,
+        &mut model.email,
+    ] {
         *field = Set(None);
     }
     let store_id = input.store_id.or(actor.store_id);
     let mut errors = apply_input(db, actor, &mut model, input, true).await?;
     match store_id {
         Some(store_id) => model.store_id = Set(store_id),
-        None => errors.push(FieldError { field: "store_id", code: "required" }),
+        None => errors.push(FieldError {
+            field: "store_id",
+            code: "required",
+        }),
     }
     let family = validate_family(input.family.as_deref().unwrap_or_default(), &mut errors);
     if !errors.is_empty() {
@@ -171,21 +207,53 @@ pub async fn create(db: &Database, actor: &Actor, input: &CustomerInput) -> Stor
     let txn = db.conn.begin().await?;
     let created = model.insert(&txn).await?;
     replace_family(&txn, actor, id, &family).await?;
-    let created = refresh_class(&txn, actor.tenant_id, id, now.date_naive()).await?.unwrap_or(created);
-    add_event(&txn, actor, Event { customer_id: Some(id), vehicle_id: None, kind: "customer_created", summary: created.name.clone(), data: None }).await?;
-    audit::record(&txn, actor, AuditEntry { action: "create", entity: "customer", entity_id: Some(id), before: None, after: Some(audit_view(&created)) }).await?;
+    let created = refresh_class(&txn, actor.tenant_id, id, now.date_naive())
+        .await?
+        .unwrap_or(created);
+    add_event(
+        &txn,
+        actor,
+        Event {
+            customer_id: Some(id),
+            vehicle_id: None,
+            kind: "customer_created",
+            summary: created.name.clone(),
+            data: None,
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "create",
+            entity: "customer",
+            entity_id: Some(id),
+            before: None,
+            after: Some(audit_view(&created)),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
 
-pub async fn update(db: &Database, actor: &Actor, id: Uuid, input: &CustomerInput) -> StoreResult<customer::Model> {
+pub async fn update(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &CustomerInput,
+) -> StoreResult<customer::Model> {
     let current = get(&db.conn, actor, id).await?;
     let mut model: customer::ActiveModel = current.clone().into();
     let mut errors = apply_input(db, actor, &mut model, input, false).await?;
     if let Some(store_id) = input.store_id {
         model.store_id = Set(store_id);
     }
-    let family = input.family.as_deref().map(|members| validate_family(members, &mut errors));
+    let family = input
+        .family
+        .as_deref()
+        .map(|members| validate_family(members, &mut errors));
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
@@ -196,9 +264,33 @@ pub async fn update(db: &Database, actor: &Actor, id: Uuid, input: &CustomerInpu
     if let Some(family) = family {
         replace_family(&txn, actor, id, &family).await?;
     }
-    let updated = refresh_class(&txn, actor.tenant_id, id, Utc::now().date_naive()).await?.unwrap_or(updated);
-    add_event(&txn, actor, Event { customer_id: Some(id), vehicle_id: None, kind: "customer_updated", summary: updated.name.clone(), data: None }).await?;
-    audit::record(&txn, actor, AuditEntry { action: "update", entity: "customer", entity_id: Some(id), before: Some(audit_view(&current)), after: Some(audit_view(&updated)) }).await?;
+    let updated = refresh_class(&txn, actor.tenant_id, id, Utc::now().date_naive())
+        .await?
+        .unwrap_or(updated);
+    add_event(
+        &txn,
+        actor,
+        Event {
+            customer_id: Some(id),
+            vehicle_id: None,
+            kind: "customer_updated",
+            summary: updated.name.clone(),
+            data: None,
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "update",
+            entity: "customer",
+            entity_id: Some(id),
+            before: Some(audit_view(&current)),
+            after: Some(audit_view(&updated)),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -210,33 +302,72 @@ pub async fn delete(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<()> {
     let mut model: customer::ActiveModel = current.clone().into();
     model.deleted_at = Set(Some(Utc::now()));
     model.update(&txn).await?;
-    audit::record(&txn, actor, AuditEntry { action: "delete", entity: "customer", entity_id: Some(id), before: Some(audit_view(&current)), after: None }).await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "delete",
+            entity: "customer",
+            entity_id: Some(id),
+            before: Some(audit_view(&current)),
+            after: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
-async fn apply_input(db: &Database, actor: &Actor, model: &mut customer::ActiveModel, input: &CustomerInput, creating: bool) -> StoreResult<Vec<FieldError>> {
-    let mut applier = Applier { errors: Vec::new(), model, creating };
+async fn apply_input(
+    db: &Database,
+    actor: &Actor,
+    model: &mut customer::ActiveModel,
+    input: &CustomerInput,
+    creating: bool,
+) -> StoreResult<Vec<FieldError>> {
+    let mut applier = Applier {
+        errors: Vec::new(),
+        model,
+        creating,
+    };
     applier.apply(input, &db.pii);
     let mut errors = applier.errors;
     if let Some(referrer_id) = input.referrer_id {
-        let exists = customer::Entity::find_by_id((actor.tenant_id, referrer_id)).one(&db.conn).await?.is_some();
+        let exists = customer::Entity::find_by_id((actor.tenant_id, referrer_id))
+            .one(&db.conn)
+            .await?
+            .is_some();
         if exists {
             model.referrer_id = Set(Some(referrer_id));
         } else {
-            errors.push(FieldError { field: "referrer_id", code: "reference.not_found" });
+            errors.push(FieldError {
+                field: "referrer_id",
+                code: "reference.not_found",
+            });
         }
     }
     if let Some(owner_id) = input.owner_id {
-        if crate::org::find_user(&db.conn, actor.tenant_id, owner_id).await.is_err() {
-            errors.push(FieldError { field: "owner_id", code: "reference.not_found" });
+        if crate::org::find_user(&db.conn, actor.tenant_id, owner_id)
+            .await
+            .is_err()
+        {
+            errors.push(FieldError {
+                field: "owner_id",
+                code: "reference.not_found",
+            });
         } else {
             model.owner_id = Set(Some(owner_id));
         }
     }
     if let Some(store_id) = input.store_id {
-        if crate::org::find_store(&db.conn, actor.tenant_id, store_id).await.is_err() {
-            errors.push(FieldError { field: "store_id", code: "reference.not_found" });
+        if crate::org::find_store(&db.conn, actor.tenant_id, store_id)
+            .await
+            .is_err()
+        {
+            errors.push(FieldError {
+                field: "store_id",
+                code: "reference.not_found",
+            });
         }
     }
     Ok(errors)
@@ -247,10 +378,33 @@ fn fill_null_columns(model: &mut customer::ActiveModel) {
     macro_rules! default_null {
         ($($field:ident),*) => { $( if model.$field.is_not_set() { model.$field = Set(None); } )* };
     }
-    default_null!(birthday, id_number_cipher, id_number_hash, id_number_masked, address, postcode, occupation, position, hobbies, compound, source, info_source, referrer_id, contact_time, preferred_channel, consent_updated_at, notes, deleted_at, merged_into_id);
+    default_null!(
+        birthday,
+        id_number_cipher,
+        id_number_hash,
+        id_number_masked,
+        address,
+        postcode,
+        occupation,
+        position,
+        hobbies,
+        compound,
+        source,
+        info_source,
+        referrer_id,
+        contact_time,
+        preferred_channel,
+        consent_updated_at,
+        notes,
+        deleted_at,
+        merged_into_id
+    );
 }
 
-fn validate_family(members: &[FamilyMemberInput], errors: &mut Vec<FieldError>) -> Vec<(FamilyMemberInput, Option<NaiveDate>, Option<String>)> {
+fn validate_family(
+    members: &[FamilyMemberInput],
+    errors: &mut Vec<FieldError>,
+) -> Vec<(FamilyMemberInput, Option<NaiveDate>, Option<String>)> {
     members
         .iter()
         .filter_map(|member| match validate_family_member(member) {
@@ -263,7 +417,12 @@ fn validate_family(members: &[FamilyMemberInput], errors: &mut Vec<FieldError>) 
         .collect()
 }
 
-async fn replace_family(db: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, members: &[(FamilyMemberInput, Option<NaiveDate>, Option<String>)]) -> StoreResult<()> {
+async fn replace_family(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_id: Uuid,
+    members: &[(FamilyMemberInput, Option<NaiveDate>, Option<String>)],
+) -> StoreResult<()> {
     family_member::Entity::delete_many()
         .filter(family_member::Column::TenantId.eq(actor.tenant_id))
         .filter(family_member::Column::CustomerId.eq(customer_id))
@@ -286,10 +445,23 @@ async fn replace_family(db: &impl ConnectionTrait, actor: &Actor, customer_id: U
 }
 
 /// Same mobile or same resident ID as another live customer of the group → 409 with its id.
-async fn ensure_no_duplicate(db: &impl ConnectionTrait, actor: &Actor, model: &customer::ActiveModel, except: Option<Uuid>) -> StoreResult<()> {
+async fn ensure_no_duplicate(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    model: &customer::ActiveModel,
+    except: Option<Uuid>,
+) -> StoreResult<()> {
     let checks = [
-        ("mobile", customer::Column::Mobile, model.mobile.try_as_ref().cloned().flatten()),
-        ("id_number", customer::Column::IdNumberHash, model.id_number_hash.try_as_ref().cloned().flatten()),
+        (
+            "mobile",
+            customer::Column::Mobile,
+            model.mobile.try_as_ref().cloned().flatten(),
+        ),
+        (
+            "id_number",
+            customer::Column::IdNumberHash,
+            model.id_number_hash.try_as_ref().cloned().flatten(),
+        ),
     ];
     for (field, column, value) in checks {
         let Some(value) = value else { continue };
@@ -301,15 +473,27 @@ async fn ensure_no_duplicate(db: &impl ConnectionTrait, actor: &Actor, model: &c
             query = query.filter(customer::Column::Id.ne(except));
         }
         if let Some(existing) = query.one(db).await? {
-            return Err(StoreError::Duplicate { entity: "customer", field, existing_id: existing.id });
+            return Err(StoreError::Duplicate {
+                entity: "customer",
+                field,
+                existing_id: existing.id,
+            });
         }
     }
     Ok(())
 }
 
 /// Recomputes the relationship class from the customer's cars and when they were last seen.
-pub async fn refresh_class(db: &impl ConnectionTrait, tenant_id: Uuid, customer_id: Uuid, today: NaiveDate) -> StoreResult<Option<customer::Model>> {
-    let Some(current) = customer::Entity::find_by_id((tenant_id, customer_id)).one(db).await? else {
+pub async fn refresh_class(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+    today: NaiveDate,
+) -> StoreResult<Option<customer::Model>> {
+    let Some(current) = customer::Entity::find_by_id((tenant_id, customer_id))
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let vehicles = vehicle::Entity::find()
@@ -345,7 +529,11 @@ pub async fn refresh_class(db: &impl ConnectionTrait, tenant_id: Uuid, customer_
     Ok(Some(model.update(db).await?))
 }
 
-pub async fn family(db: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid) -> StoreResult<Vec<family_member::Model>> {
+pub async fn family(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> StoreResult<Vec<family_member::Model>> {
     Ok(family_member::Entity::find()
         .filter(family_member::Column::TenantId.eq(actor.tenant_id))
         .filter(family_member::Column::CustomerId.eq(customer_id))
@@ -380,7 +568,12 @@ pub async fn add_event(db: &impl ConnectionTrait, actor: &Actor, event: Event) -
 }
 
 /// Newest first.
-pub async fn timeline(db: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, limit: u64) -> StoreResult<Vec<timeline_event::Model>> {
+pub async fn timeline(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_id: Uuid,
+    limit: u64,
+) -> StoreResult<Vec<timeline_event::Model>> {
     Ok(timeline_event::Entity::find()
         .filter(timeline_event::Column::TenantId.eq(actor.tenant_id))
         .filter(timeline_event::Column::CustomerId.eq(customer_id))
@@ -391,18 +584,40 @@ pub async fn timeline(db: &impl ConnectionTrait, actor: &Actor, customer_id: Uui
 }
 
 /// The resident ID number in clear, for roles allowed to see it. Every call is audited.
-pub async fn reveal_id_number(db: &Database, actor: &Actor, customer_id: Uuid) -> StoreResult<Option<String>> {
+pub async fn reveal_id_number(
+    db: &Database,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> StoreResult<Option<String>> {
     let customer = get(&db.conn, actor, customer_id).await?;
-    let Some(sealed) = customer.id_number_cipher else { return Ok(None) };
+    let Some(sealed) = customer.id_number_cipher else {
+        return Ok(None);
+    };
     let number = db.pii.open(&sealed)?;
-    audit::record(&db.conn, actor, AuditEntry { action: "reveal_id_number", entity: "customer", entity_id: Some(customer_id), before: None, after: None }).await?;
+    audit::record(
+        &db.conn,
+        actor,
+        AuditEntry {
+            action: "reveal_id_number",
+            entity: "customer",
+            entity_id: Some(customer_id),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     Ok(Some(number))
 }
 
 /// Folds `duplicate_id` into `keep_id`: vehicles, ownership history, family, timeline and
 /// referrals move; empty fields of the kept record are filled; the duplicate is retired.
 /// One transaction, audited with both records as they were.
-pub async fn merge(db: &Database, actor: &Actor, keep_id: Uuid, duplicate_id: Uuid) -> StoreResult<customer::Model> {
+pub async fn merge(
+    db: &Database,
+    actor: &Actor,
+    keep_id: Uuid,
+    duplicate_id: Uuid,
+) -> StoreResult<customer::Model> {
     if keep_id == duplicate_id {
         return Err(StoreError::invalid("merge_id", "merge.same_customer"));
     }
@@ -410,11 +625,51 @@ pub async fn merge(db: &Database, actor: &Actor, keep_id: Uuid, duplicate_id: Uu
     let duplicate = get(&db.conn, actor, duplicate_id).await?;
     let txn = db.conn.begin().await?;
     let tenant = actor.tenant_id;
-    repoint::<vehicle::Entity>(&txn, vehicle::Column::TenantId, vehicle::Column::OwnerId, tenant, duplicate_id, keep_id).await?;
-    repoint::<ownership::Entity>(&txn, ownership::Column::TenantId, ownership::Column::CustomerId, tenant, duplicate_id, keep_id).await?;
-    repoint::<family_member::Entity>(&txn, family_member::Column::TenantId, family_member::Column::CustomerId, tenant, duplicate_id, keep_id).await?;
-    repoint::<timeline_event::Entity>(&txn, timeline_event::Column::TenantId, timeline_event::Column::CustomerId, tenant, duplicate_id, keep_id).await?;
-    repoint::<customer::Entity>(&txn, customer::Column::TenantId, customer::Column::ReferrerId, tenant, duplicate_id, keep_id).await?;
+    repoint::<vehicle::Entity>(
+        &txn,
+        vehicle::Column::TenantId,
+        vehicle::Column::OwnerId,
+        tenant,
+        duplicate_id,
+        keep_id,
+    )
+    .await?;
+    repoint::<ownership::Entity>(
+        &txn,
+        ownership::Column::TenantId,
+        ownership::Column::CustomerId,
+        tenant,
+        duplicate_id,
+        keep_id,
+    )
+    .await?;
+    repoint::<family_member::Entity>(
+        &txn,
+        family_member::Column::TenantId,
+        family_member::Column::CustomerId,
+        tenant,
+        duplicate_id,
+        keep_id,
+    )
+    .await?;
+    repoint::<timeline_event::Entity>(
+        &txn,
+        timeline_event::Column::TenantId,
+        timeline_event::Column::CustomerId,
+        tenant,
+        duplicate_id,
+        keep_id,
+    )
+    .await?;
+    repoint::<customer::Entity>(
+        &txn,
+        customer::Column::TenantId,
+        customer::Column::ReferrerId,
+        tenant,
+        duplicate_id,
+        keep_id,
+    )
+    .await?;
     let mut retired: customer::ActiveModel = duplicate.clone().into();
     retired.deleted_at = Set(Some(Utc::now()));
     retired.merged_into_id = Set(Some(keep_id));
@@ -424,22 +679,46 @@ pub async fn merge(db: &Database, actor: &Actor, keep_id: Uuid, duplicate_id: Uu
     let mut kept: customer::ActiveModel = fill_gaps(keep.clone(), &duplicate).into();
     kept.updated_at = Set(Utc::now());
     kept.update(&txn).await?;
-    let merged = refresh_class(&txn, tenant, keep_id, Utc::now().date_naive()).await?.ok_or(StoreError::NotFound)?;
-    add_event(&txn, actor, Event { customer_id: Some(keep_id), vehicle_id: None, kind: "customer_merged", summary: duplicate.name.clone(), data: Some(json!({ "merged_id": duplicate_id })) }).await?;
-    audit::record(&txn, actor, AuditEntry {
-        action: "merge",
-        entity: "customer",
-        entity_id: Some(keep_id),
-        before: Some(json!({ "kept": audit_view(&keep), "merged": audit_view(&duplicate) })),
-        after: Some(audit_view(&merged)),
-    })
+    let merged = refresh_class(&txn, tenant, keep_id, Utc::now().date_naive())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    add_event(
+        &txn,
+        actor,
+        Event {
+            customer_id: Some(keep_id),
+            vehicle_id: None,
+            kind: "customer_merged",
+            summary: duplicate.name.clone(),
+            data: Some(json!({ "merged_id": duplicate_id })),
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "merge",
+            entity: "customer",
+            entity_id: Some(keep_id),
+            before: Some(json!({ "kept": audit_view(&keep), "merged": audit_view(&duplicate) })),
+            after: Some(audit_view(&merged)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(merged)
 }
 
 /// Points every row of `E` whose `column` is `from` at `to`, within one tenant.
-async fn repoint<E: EntityTrait>(db: &impl ConnectionTrait, tenant_column: E::Column, column: E::Column, tenant_id: Uuid, from: Uuid, to: Uuid) -> StoreResult<()> {
+async fn repoint<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    tenant_column: E::Column,
+    column: E::Column,
+    tenant_id: Uuid,
+    from: Uuid,
+    to: Uuid,
+) -> StoreResult<()> {
     E::update_many()
         .col_expr(column, Expr::value(to))
         .filter(tenant_column.eq(tenant_id))
@@ -455,7 +734,30 @@ fn fill_gaps(mut keep: customer::Model, other: &customer::Model) -> customer::Mo
     macro_rules! fill {
         ($($field:ident),*) => { $( if keep.$field.is_none() { keep.$field = other.$field.clone(); } )* };
     }
-    fill!(gender, mobile, mobile_tail, wechat, email, birthday, id_number_cipher, id_number_hash, id_number_masked, address, postcode, occupation, position, hobbies, compound, source, info_source, referrer_id, contact_time, preferred_channel, notes, owner_id);
+    fill!(
+        gender,
+        mobile,
+        mobile_tail,
+        wechat,
+        email,
+        birthday,
+        id_number_cipher,
+        id_number_hash,
+        id_number_masked,
+        address,
+        postcode,
+        occupation,
+        position,
+        hobbies,
+        compound,
+        source,
+        info_source,
+        referrer_id,
+        contact_time,
+        preferred_channel,
+        notes,
+        owner_id
+    );
     let mut tags: Vec<Value> = keep.tags.as_array().cloned().unwrap_or_default();
     for tag in other.tags.as_array().into_iter().flatten() {
         if !tags.contains(tag) {

@@ -32,7 +32,11 @@ fn tenant_table(name: &'static str) -> TableCreateStatement {
 }
 
 /// A foreign key inside one tenant: `(tenant_id, column)` → `(tenant_id, id)` of `target`.
-fn tenant_fk(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+fn tenant_fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from_tbl(table)
         .from_col("tenant_id")
@@ -132,7 +136,11 @@ fn business_tables() -> Vec<TableCreateStatement> {
             .col(string("label"))
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone_null("expires_at"))
-            .foreign_key(&mut tenant_fk("api_tokens", "user_id", "users").on_delete(ForeignKeyAction::Cascade).to_owned())
+            .foreign_key(
+                &mut tenant_fk("api_tokens", "user_id", "users")
+                    .on_delete(ForeignKeyAction::Cascade)
+                    .to_owned(),
+            )
             .to_owned(),
         tenant_table("audit_events")
             .col(timestamp_with_time_zone("at"))
@@ -150,7 +158,11 @@ fn business_tables() -> Vec<TableCreateStatement> {
             .col(string("relation"))
             .col(date_null("birthday"))
             .col(string_null("mobile"))
-            .foreign_key(&mut tenant_fk("family_members", "customer_id", "customers").on_delete(ForeignKeyAction::Cascade).to_owned())
+            .foreign_key(
+                &mut tenant_fk("family_members", "customer_id", "customers")
+                    .on_delete(ForeignKeyAction::Cascade)
+                    .to_owned(),
+            )
             .to_owned(),
         vehicles_table(),
         tenant_table("mileage_readings")
@@ -159,15 +171,27 @@ fn business_tables() -> Vec<TableCreateStatement> {
             .col(integer("km"))
             .col(string("source"))
             .col(timestamp_with_time_zone("created_at"))
-            .foreign_key(&mut tenant_fk("mileage_readings", "vehicle_id", "vehicles").on_delete(ForeignKeyAction::Cascade).to_owned())
+            .foreign_key(
+                &mut tenant_fk("mileage_readings", "vehicle_id", "vehicles")
+                    .on_delete(ForeignKeyAction::Cascade)
+                    .to_owned(),
+            )
             .to_owned(),
         tenant_table("vehicle_ownerships")
             .col(uuid("vehicle_id"))
             .col(uuid("customer_id"))
             .col(date("started_on"))
             .col(date_null("ended_on"))
-            .foreign_key(&mut tenant_fk("vehicle_ownerships", "vehicle_id", "vehicles").on_delete(ForeignKeyAction::Cascade).to_owned())
-            .foreign_key(&mut tenant_fk("vehicle_ownerships", "customer_id", "customers"))
+            .foreign_key(
+                &mut tenant_fk("vehicle_ownerships", "vehicle_id", "vehicles")
+                    .on_delete(ForeignKeyAction::Cascade)
+                    .to_owned(),
+            )
+            .foreign_key(&mut tenant_fk(
+                "vehicle_ownerships",
+                "customer_id",
+                "customers",
+            ))
             .to_owned(),
         tenant_table("timeline_events")
             .col(uuid_null("customer_id"))
@@ -260,10 +284,20 @@ fn vehicles_table() -> TableCreateStatement {
 
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
-        tenant_index("stores", "ux_stores_code", &["code"]).unique().to_owned(),
-        tenant_index("users", "ux_users_username", &["username"]).unique().to_owned(),
-        Index::create().name("ix_users_username").table("users").col("username").to_owned(),
-        tenant_index("api_tokens", "ux_api_tokens_hash", &["token_hash"]).unique().to_owned(),
+        tenant_index("stores", "ux_stores_code", &["code"])
+            .unique()
+            .to_owned(),
+        tenant_index("users", "ux_users_username", &["username"])
+            .unique()
+            .to_owned(),
+        Index::create()
+            .name("ix_users_username")
+            .table("users")
+            .col("username")
+            .to_owned(),
+        tenant_index("api_tokens", "ux_api_tokens_hash", &["token_hash"])
+            .unique()
+            .to_owned(),
         tenant_index("audit_events", "ix_audit_entity", &["entity_id"]),
         tenant_index("customers", "ix_customers_mobile", &["mobile"]),
         tenant_index("customers", "ix_customers_mobile_tail", &["mobile_tail"]),
@@ -273,16 +307,44 @@ fn indexes() -> Vec<IndexCreateStatement> {
         tenant_index("customers", "ix_customers_name", &["name"]),
         tenant_index("customers", "ix_customers_owner", &["owner_id"]),
         tenant_index("customers", "ix_customers_store", &["store_id"]),
-        tenant_index("vehicles", "ux_vehicles_vin", &["vin"]).unique().to_owned(),
+        tenant_index("vehicles", "ux_vehicles_vin", &["vin"])
+            .unique()
+            .to_owned(),
         tenant_index("vehicles", "ix_vehicles_vin_tail", &["vin_tail"]),
         tenant_index("vehicles", "ix_vehicles_plate_key", &["plate_key"]),
         tenant_index("vehicles", "ix_vehicles_owner", &["owner_id"]),
         tenant_index("family_members", "ix_family_customer", &["customer_id"]),
-        tenant_index("mileage_readings", "ix_mileage_vehicle", &["vehicle_id", "read_on"]),
-        tenant_index("vehicle_ownerships", "ix_ownership_vehicle", &["vehicle_id"]),
-        tenant_index("timeline_events", "ix_timeline_customer", &["customer_id", "at"]),
-        tenant_index("timeline_events", "ix_timeline_vehicle", &["vehicle_id", "at"]),
-        Index::create().name("ix_login_failures").table("login_failures").col("account").col("at").to_owned(),
-        Index::create().name("ix_login_failures_address").table("login_failures").col("address").col("at").to_owned(),
+        tenant_index(
+            "mileage_readings",
+            "ix_mileage_vehicle",
+            &["vehicle_id", "read_on"],
+        ),
+        tenant_index(
+            "vehicle_ownerships",
+            "ix_ownership_vehicle",
+            &["vehicle_id"],
+        ),
+        tenant_index(
+            "timeline_events",
+            "ix_timeline_customer",
+            &["customer_id", "at"],
+        ),
+        tenant_index(
+            "timeline_events",
+            "ix_timeline_vehicle",
+            &["vehicle_id", "at"],
+        ),
+        Index::create()
+            .name("ix_login_failures")
+            .table("login_failures")
+            .col("account")
+            .col("at")
+            .to_owned(),
+        Index::create()
+            .name("ix_login_failures_address")
+            .table("login_failures")
+            .col("address")
+            .col("at")
+            .to_owned(),
     ]
 }

@@ -51,7 +51,11 @@ impl Actor {
     }
 }
 
-pub async fn create_tenant(db: &impl ConnectionTrait, code: &str, name: &str) -> StoreResult<tenant::Model> {
+pub async fn create_tenant(
+    db: &impl ConnectionTrait,
+    code: &str,
+    name: &str,
+) -> StoreResult<tenant::Model> {
     let model = tenant::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(code.to_owned()),
@@ -66,7 +70,10 @@ pub async fn tenant_count(db: &impl ConnectionTrait) -> StoreResult<u64> {
 }
 
 pub async fn first_tenant(db: &impl ConnectionTrait) -> StoreResult<Option<tenant::Model>> {
-    Ok(tenant::Entity::find().order_by_asc(tenant::Column::Id).one(db).await?)
+    Ok(tenant::Entity::find()
+        .order_by_asc(tenant::Column::Id)
+        .one(db)
+        .await?)
 }
 
 pub struct NewStore<'a> {
@@ -76,7 +83,11 @@ pub struct NewStore<'a> {
     pub address: &'a str,
 }
 
-pub async fn create_store(db: &impl ConnectionTrait, tenant_id: Uuid, new: NewStore<'_>) -> StoreResult<store::Model> {
+pub async fn create_store(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    new: NewStore<'_>,
+) -> StoreResult<store::Model> {
     let model = store::ActiveModel {
         tenant_id: Set(tenant_id),
         id: Set(Uuid::now_v7()),
@@ -89,7 +100,10 @@ pub async fn create_store(db: &impl ConnectionTrait, tenant_id: Uuid, new: NewSt
     Ok(model.insert(db).await?)
 }
 
-pub async fn list_stores(db: &impl ConnectionTrait, tenant_id: Uuid) -> StoreResult<Vec<store::Model>> {
+pub async fn list_stores(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> StoreResult<Vec<store::Model>> {
     Ok(store::Entity::find()
         .filter(store::Column::TenantId.eq(tenant_id))
         .order_by_asc(store::Column::Code)
@@ -97,14 +111,22 @@ pub async fn list_stores(db: &impl ConnectionTrait, tenant_id: Uuid) -> StoreRes
         .await?)
 }
 
-pub async fn find_store(db: &impl ConnectionTrait, tenant_id: Uuid, store_id: Uuid) -> StoreResult<store::Model> {
+pub async fn find_store(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    store_id: Uuid,
+) -> StoreResult<store::Model> {
     store::Entity::find_by_id((tenant_id, store_id))
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn find_store_by_code(db: &impl ConnectionTrait, tenant_id: Uuid, code: &str) -> StoreResult<Option<store::Model>> {
+pub async fn find_store_by_code(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    code: &str,
+) -> StoreResult<Option<store::Model>> {
     Ok(store::Entity::find()
         .filter(store::Column::TenantId.eq(tenant_id))
         .filter(store::Column::Code.eq(code))
@@ -121,7 +143,11 @@ pub struct NewUser<'a> {
     pub locale: &'a str,
 }
 
-pub async fn create_user(db: &impl ConnectionTrait, tenant_id: Uuid, new: NewUser<'_>) -> StoreResult<user::Model> {
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    new: NewUser<'_>,
+) -> StoreResult<user::Model> {
     if new.username.trim().is_empty() {
         return Err(StoreError::invalid("username", "required"));
     }
@@ -134,7 +160,11 @@ pub async fn create_user(db: &impl ConnectionTrait, tenant_id: Uuid, new: NewUse
         .one(db)
         .await?;
     if let Some(existing) = existing {
-        return Err(StoreError::Duplicate { entity: "user", field: "username", existing_id: existing.id });
+        return Err(StoreError::Duplicate {
+            entity: "user",
+            field: "username",
+            existing_id: existing.id,
+        });
     }
     let now = Utc::now();
     let model = user::ActiveModel {
@@ -154,14 +184,21 @@ pub async fn create_user(db: &impl ConnectionTrait, tenant_id: Uuid, new: NewUse
     Ok(model.insert(db).await?)
 }
 
-pub async fn find_user(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid) -> StoreResult<user::Model> {
+pub async fn find_user(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> StoreResult<user::Model> {
     user::Entity::find_by_id((tenant_id, user_id))
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn list_users(db: &impl ConnectionTrait, tenant_id: Uuid) -> StoreResult<Vec<user::Model>> {
+pub async fn list_users(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> StoreResult<Vec<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::TenantId.eq(tenant_id))
         .order_by_asc(user::Column::Username)
@@ -171,7 +208,10 @@ pub async fn list_users(db: &impl ConnectionTrait, tenant_id: Uuid) -> StoreResu
 
 /// Users a login name may mean. `name@group-code` picks the dealer group; a bare name matches
 /// in every group and the caller rejects an ambiguous one.
-pub async fn find_login_candidates(db: &impl ConnectionTrait, login: &str) -> StoreResult<Vec<user::Model>> {
+pub async fn find_login_candidates(
+    db: &impl ConnectionTrait,
+    login: &str,
+) -> StoreResult<Vec<user::Model>> {
     let (username, tenant_code) = match login.rsplit_once('@') {
         Some((name, code)) => (name, Some(code)),
         None => (login, None),
@@ -182,14 +222,21 @@ pub async fn find_login_candidates(db: &impl ConnectionTrait, login: &str) -> St
         .all(db)
         .await?;
     if let Some(code) = tenant_code {
-        let tenant = tenant::Entity::find().filter(tenant::Column::Code.eq(code)).one(db).await?;
+        let tenant = tenant::Entity::find()
+            .filter(tenant::Column::Code.eq(code))
+            .one(db)
+            .await?;
         users.retain(|user| tenant.as_ref().is_some_and(|t| t.id == user.tenant_id));
     }
     Ok(users)
 }
 
 /// Checks `password` against the user's stored hash. Returns the user when it matches.
-pub async fn authenticate(db: &impl ConnectionTrait, login: &str, password: &str) -> StoreResult<Option<user::Model>> {
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    login: &str,
+    password: &str,
+) -> StoreResult<Option<user::Model>> {
     let candidates = find_login_candidates(db, login).await?;
     let [user] = candidates.as_slice() else {
         // Still spend the hashing time so unknown names are not faster to reject.
@@ -212,13 +259,20 @@ pub fn hash_password(password: &str) -> StoreResult<String> {
 }
 
 fn verify_password(stored: &str, password: &str) -> bool {
-    PasswordHash::new(stored)
-        .ok()
-        .is_some_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(stored).ok().is_some_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 /// Sets a new password and ends every session and API token the user had.
-pub async fn change_password(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid, password: &str) -> StoreResult<()> {
+pub async fn change_password(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    password: &str,
+) -> StoreResult<()> {
     if password.chars().count() < 8 {
         return Err(StoreError::invalid("password", "password.too_short"));
     }
@@ -231,7 +285,11 @@ pub async fn change_password(db: &impl ConnectionTrait, tenant_id: Uuid, user_id
 }
 
 /// Ends all of a user's browser sessions and API tokens ("log out everywhere").
-pub async fn end_all_sessions(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid) -> StoreResult<()> {
+pub async fn end_all_sessions(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> StoreResult<()> {
     let user = find_user(db, tenant_id, user_id).await?;
     let mut active: user::ActiveModel = user.into();
     active.sessions_valid_after = Set(Utc::now());
@@ -239,7 +297,11 @@ pub async fn end_all_sessions(db: &impl ConnectionTrait, tenant_id: Uuid, user_i
     revoke_tokens(db, tenant_id, user_id).await
 }
 
-async fn revoke_tokens(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid) -> StoreResult<()> {
+async fn revoke_tokens(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> StoreResult<()> {
     api_token::Entity::delete_many()
         .filter(api_token::Column::TenantId.eq(tenant_id))
         .filter(api_token::Column::UserId.eq(user_id))
@@ -249,9 +311,18 @@ async fn revoke_tokens(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid
 }
 
 /// Issues an API bearer token `<tenant>.<secret>`; only its SHA-256 is stored.
-pub async fn issue_token(db: &impl ConnectionTrait, user: &user::Model, label: &str, lifetime: chrono::Duration) -> StoreResult<String> {
+pub async fn issue_token(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    label: &str,
+    lifetime: chrono::Duration,
+) -> StoreResult<String> {
     let secret: [u8; 32] = rand::random();
-    let token = format!("{}.{}", user.tenant_id.simple(), URL_SAFE_NO_PAD.encode(secret));
+    let token = format!(
+        "{}.{}",
+        user.tenant_id.simple(),
+        URL_SAFE_NO_PAD.encode(secret)
+    );
     let now = Utc::now();
     let model = api_token::ActiveModel {
         tenant_id: Set(user.tenant_id),
@@ -267,8 +338,14 @@ pub async fn issue_token(db: &impl ConnectionTrait, user: &user::Model, label: &
 }
 
 /// The active user a bearer token belongs to, if the token is known and unexpired.
-pub async fn user_for_token(db: &impl ConnectionTrait, token: &str) -> StoreResult<Option<user::Model>> {
-    let Some(tenant_id) = token.split_once('.').and_then(|(tenant, _)| Uuid::parse_str(tenant).ok()) else {
+pub async fn user_for_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> StoreResult<Option<user::Model>> {
+    let Some(tenant_id) = token
+        .split_once('.')
+        .and_then(|(tenant, _)| Uuid::parse_str(tenant).ok())
+    else {
         return Ok(None);
     };
     let found = api_token::Entity::find()
@@ -285,7 +362,10 @@ pub async fn user_for_token(db: &impl ConnectionTrait, token: &str) -> StoreResu
 }
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Failed logins counted over the last hour, per account and per client address.
@@ -294,7 +374,11 @@ pub struct RecentFailures {
     pub by_address: u64,
 }
 
-pub async fn record_login_failure(db: &impl ConnectionTrait, account: &str, address: &str) -> StoreResult<()> {
+pub async fn record_login_failure(
+    db: &impl ConnectionTrait,
+    account: &str,
+    address: &str,
+) -> StoreResult<()> {
     let model = login_failure::ActiveModel {
         id: Set(Uuid::now_v7()),
         account: Set(account.to_lowercase()),
@@ -305,7 +389,12 @@ pub async fn record_login_failure(db: &impl ConnectionTrait, account: &str, addr
     Ok(())
 }
 
-pub async fn recent_login_failures(db: &impl ConnectionTrait, account: &str, address: &str, since: DateTime<Utc>) -> StoreResult<RecentFailures> {
+pub async fn recent_login_failures(
+    db: &impl ConnectionTrait,
+    account: &str,
+    address: &str,
+    since: DateTime<Utc>,
+) -> StoreResult<RecentFailures> {
     let by_account = login_failure::Entity::find()
         .filter(login_failure::Column::Account.eq(account.to_lowercase()))
         .filter(login_failure::Column::At.gt(since))
@@ -316,10 +405,18 @@ pub async fn recent_login_failures(db: &impl ConnectionTrait, account: &str, add
         .filter(login_failure::Column::At.gt(since))
         .count(db)
         .await?;
-    Ok(RecentFailures { by_account, by_address })
+    Ok(RecentFailures {
+        by_account,
+        by_address,
+    })
 }
 
-pub async fn set_locale(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid, locale: &str) -> StoreResult<()> {
+pub async fn set_locale(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    locale: &str,
+) -> StoreResult<()> {
     let user = find_user(db, tenant_id, user_id).await?;
     let mut active: user::ActiveModel = user.into();
     active.locale = Set(locale.to_owned());
@@ -336,8 +433,17 @@ pub mod sessions {
     use super::entities::web_session;
     use crate::error::StoreResult;
 
-    pub async fn save(db: &impl ConnectionTrait, id: &str, data: String, expires_at: DateTime<Utc>) -> StoreResult<()> {
-        let model = web_session::ActiveModel { id: Set(id.to_owned()), data: Set(data), expires_at: Set(expires_at) };
+    pub async fn save(
+        db: &impl ConnectionTrait,
+        id: &str,
+        data: String,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let model = web_session::ActiveModel {
+            id: Set(id.to_owned()),
+            data: Set(data),
+            expires_at: Set(expires_at),
+        };
         web_session::Entity::insert(model)
             .on_conflict(
                 OnConflict::column(web_session::Column::Id)
@@ -350,7 +456,10 @@ pub mod sessions {
     }
 
     /// The record's data, if it exists and has not expired.
-    pub async fn load(db: &impl ConnectionTrait, id: &str) -> StoreResult<Option<(String, DateTime<Utc>)>> {
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> StoreResult<Option<(String, DateTime<Utc>)>> {
         Ok(web_session::Entity::find_by_id(id.to_owned())
             .filter(web_session::Column::ExpiresAt.gt(Utc::now()))
             .one(db)
@@ -359,7 +468,9 @@ pub mod sessions {
     }
 
     pub async fn delete(db: &impl ConnectionTrait, id: &str) -> StoreResult<()> {
-        web_session::Entity::delete_by_id(id.to_owned()).exec(db).await?;
+        web_session::Entity::delete_by_id(id.to_owned())
+            .exec(db)
+            .await?;
         Ok(())
     }
 

@@ -8,15 +8,18 @@ use fours_domain::access::DataScope;
 use fours_domain::vehicles::plate::{plate_search_key, validate_plate};
 use fours_domain::vehicles::vin::validate_vin;
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::customers::entities::customer;
 use crate::customers::input::parse_date;
-use crate::customers::{self, add_event, refresh_class, vehicle_match, Event};
+use crate::customers::{self, Event, add_event, refresh_class, vehicle_match};
 use crate::db::Database;
 use crate::error::{FieldError, StoreError, StoreResult};
 use crate::org::Actor;
@@ -79,7 +82,11 @@ pub(crate) fn visible(actor: &Actor) -> Condition {
     }
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreResult<vehicle::Model> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> StoreResult<vehicle::Model> {
     vehicle::Entity::find()
         .filter(visible(actor))
         .filter(vehicle::Column::Id.eq(id))
@@ -88,10 +95,17 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreRes
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &VehicleFilter, page: PageRequest) -> StoreResult<Page<vehicle::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &VehicleFilter,
+    page: PageRequest,
+) -> StoreResult<Page<vehicle::Model>> {
     let mut query = vehicle::Entity::find().filter(visible(actor));
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        query = query.filter(vehicle_match(q).unwrap_or_else(|| Condition::all().add(vehicle::Column::Id.is_null())));
+        query = query.filter(
+            vehicle_match(q).unwrap_or_else(|| Condition::all().add(vehicle::Column::Id.is_null())),
+        );
     }
     if let Some(customer_id) = filter.customer_id {
         query = query.filter(vehicle::Column::OwnerId.eq(customer_id));
@@ -99,7 +113,11 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &VehicleFilt
     if let Some(cursor) = page.cursor {
         query = query.filter(vehicle::Column::Id.lt(cursor));
     }
-    let rows = query.order_by_desc(vehicle::Column::Id).limit(page.limit() + 1).all(db).await?;
+    let rows = query
+        .order_by_desc(vehicle::Column::Id)
+        .limit(page.limit() + 1)
+        .all(db)
+        .await?;
     Ok(Page::from_rows(rows, page.limit(), |v| v.id))
 }
 
@@ -111,7 +129,11 @@ fn change(value: &Option<String>) -> Option<Option<String>> {
 }
 
 /// Applies an input to the model, returning every field problem found.
-fn apply(model: &mut vehicle::ActiveModel, input: &VehicleInput, creating: bool) -> Vec<FieldError> {
+fn apply(
+    model: &mut vehicle::ActiveModel,
+    input: &VehicleInput,
+    creating: bool,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut warnings: Vec<&str> = Vec::new();
     match change(&input.vin) {
@@ -121,10 +143,19 @@ fn apply(model: &mut vehicle::ActiveModel, input: &VehicleInput, creating: bool)
                 model.vin_tail = Set(checked.vin[11..].to_owned());
                 model.vin = Set(checked.vin);
             }
-            Err(invalid) => errors.push(FieldError { field: "vin", code: invalid.0 }),
+            Err(invalid) => errors.push(FieldError {
+                field: "vin",
+                code: invalid.0,
+            }),
         },
-        Some(None) => errors.push(FieldError { field: "vin", code: "required" }),
-        None if creating => errors.push(FieldError { field: "vin", code: "required" }),
+        Some(None) => errors.push(FieldError {
+            field: "vin",
+            code: "required",
+        }),
+        None if creating => errors.push(FieldError {
+            field: "vin",
+            code: "required",
+        }),
         None => {}
     }
     match change(&input.plate) {
@@ -134,7 +165,10 @@ fn apply(model: &mut vehicle::ActiveModel, input: &VehicleInput, creating: bool)
                 model.plate_key = Set(Some(plate_search_key(&checked.plate)));
                 model.plate = Set(Some(checked.plate));
             }
-            Err(invalid) => errors.push(FieldError { field: "plate", code: invalid.0 }),
+            Err(invalid) => errors.push(FieldError {
+                field: "plate",
+                code: invalid.0,
+            }),
         },
         Some(None) => {
             model.plate = Set(None);
@@ -156,13 +190,33 @@ fn apply(model: &mut vehicle::ActiveModel, input: &VehicleInput, creating: bool)
             *column = Set(v);
         }
     }
-    let dates: [(&'static str, &Option<String>, &mut sea_orm::ActiveValue<Option<NaiveDate>>); 6] = [
-        ("production_date", &input.production_date, &mut model.production_date),
+    let dates: [(
+        &'static str,
+        &Option<String>,
+        &mut sea_orm::ActiveValue<Option<NaiveDate>>,
+    ); 6] = [
+        (
+            "production_date",
+            &input.production_date,
+            &mut model.production_date,
+        ),
         ("pdi_date", &input.pdi_date, &mut model.pdi_date),
         ("licence_date", &input.licence_date, &mut model.licence_date),
-        ("delivery_date", &input.delivery_date, &mut model.delivery_date),
-        ("warranty_start", &input.warranty_start, &mut model.warranty_start),
-        ("insurance_expiry", &input.insurance_expiry, &mut model.insurance_expiry),
+        (
+            "delivery_date",
+            &input.delivery_date,
+            &mut model.delivery_date,
+        ),
+        (
+            "warranty_start",
+            &input.warranty_start,
+            &mut model.warranty_start,
+        ),
+        (
+            "insurance_expiry",
+            &input.insurance_expiry,
+            &mut model.insurance_expiry,
+        ),
     ];
     for (field, value, column) in dates {
         match change(value) {
@@ -175,14 +229,21 @@ fn apply(model: &mut vehicle::ActiveModel, input: &VehicleInput, creating: bool)
         }
     }
     let numbers: [(&'static str, Option<i64>, i64); 4] = [
-        ("purchase_price_fen", input.purchase_price_fen, 100_000_000_00),
+        (
+            "purchase_price_fen",
+            input.purchase_price_fen,
+            100_000_000_00,
+        ),
         ("warranty_months", input.warranty_months.map(i64::from), 240),
         ("warranty_km", input.warranty_km.map(i64::from), 2_000_000),
         ("mileage_km", input.mileage_km.map(i64::from), 2_000_000),
     ];
     for (field, value, max) in numbers {
         if value.is_some_and(|v| !(0..=max).contains(&v)) {
-            errors.push(FieldError { field, code: "number.out_of_range" });
+            errors.push(FieldError {
+                field,
+                code: "number.out_of_range",
+            });
         }
     }
     if let Some(price) = input.purchase_price_fen {
@@ -204,7 +265,11 @@ fn audit_view(model: &vehicle::Model) -> Value {
     serde_json::to_value(model).unwrap_or(Value::Null)
 }
 
-pub async fn create(db: &Database, actor: &Actor, input: &VehicleInput) -> StoreResult<vehicle::Model> {
+pub async fn create(
+    db: &Database,
+    actor: &Actor,
+    input: &VehicleInput,
+) -> StoreResult<vehicle::Model> {
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut model = vehicle::ActiveModel {
@@ -221,16 +286,26 @@ pub async fn create(db: &Database, actor: &Actor, input: &VehicleInput) -> Store
         Some(customer_id) => match customers::get(&db.conn, actor, customer_id).await {
             Ok(owner) => Some(owner),
             Err(StoreError::NotFound) => {
-                errors.push(FieldError { field: "customer_id", code: "reference.not_found" });
+                errors.push(FieldError {
+                    field: "customer_id",
+                    code: "reference.not_found",
+                });
                 None
             }
             Err(other) => return Err(other),
         },
         None => None,
     };
-    match input.store_id.or(owner.as_ref().map(|o| o.store_id)).or(actor.store_id) {
+    match input
+        .store_id
+        .or(owner.as_ref().map(|o| o.store_id))
+        .or(actor.store_id)
+    {
         Some(store_id) => model.store_id = Set(store_id),
-        None => errors.push(FieldError { field: "store_id", code: "required" }),
+        None => errors.push(FieldError {
+            field: "store_id",
+            code: "required",
+        }),
     }
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
@@ -245,24 +320,67 @@ pub async fn create(db: &Database, actor: &Actor, input: &VehicleInput) -> Store
         insert_reading(&txn, actor, id, today, km, "registration").await?;
     }
     if let Some(owner) = &owner {
-        start_ownership(&txn, actor, id, owner.id, created.delivery_date.unwrap_or(today)).await?;
-        add_event(&txn, actor, Event { customer_id: Some(owner.id), vehicle_id: Some(id), kind: "vehicle_added", summary: describe(&created), data: None }).await?;
+        start_ownership(
+            &txn,
+            actor,
+            id,
+            owner.id,
+            created.delivery_date.unwrap_or(today),
+        )
+        .await?;
+        add_event(
+            &txn,
+            actor,
+            Event {
+                customer_id: Some(owner.id),
+                vehicle_id: Some(id),
+                kind: "vehicle_added",
+                summary: describe(&created),
+                data: None,
+            },
+        )
+        .await?;
         refresh_class(&txn, actor.tenant_id, owner.id, today).await?;
     }
-    audit::record(&txn, actor, AuditEntry { action: "create", entity: "vehicle", entity_id: Some(id), before: None, after: Some(audit_view(&created)) }).await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "create",
+            entity: "vehicle",
+            entity_id: Some(id),
+            before: None,
+            after: Some(audit_view(&created)),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
 
-pub async fn update(db: &Database, actor: &Actor, id: Uuid, input: &VehicleInput) -> StoreResult<vehicle::Model> {
+pub async fn update(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &VehicleInput,
+) -> StoreResult<vehicle::Model> {
     let current = get(&db.conn, actor, id).await?;
     let mut model: vehicle::ActiveModel = current.clone().into();
     let mut errors = apply(&mut model, input, false);
-    if input.customer_id.is_some_and(|owner| Some(owner) != current.owner_id) {
-        errors.push(FieldError { field: "customer_id", code: "vehicle.use_transfer" });
+    if input
+        .customer_id
+        .is_some_and(|owner| Some(owner) != current.owner_id)
+    {
+        errors.push(FieldError {
+            field: "customer_id",
+            code: "vehicle.use_transfer",
+        });
     }
     if input.mileage_km.is_some() {
-        errors.push(FieldError { field: "mileage_km", code: "vehicle.use_mileage" });
+        errors.push(FieldError {
+            field: "mileage_km",
+            code: "vehicle.use_mileage",
+        });
     }
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
@@ -271,7 +389,18 @@ pub async fn update(db: &Database, actor: &Actor, id: Uuid, input: &VehicleInput
     model.updated_at = Set(Utc::now());
     let txn = db.conn.begin().await?;
     let updated = model.update(&txn).await?;
-    audit::record(&txn, actor, AuditEntry { action: "update", entity: "vehicle", entity_id: Some(id), before: Some(audit_view(&current)), after: Some(audit_view(&updated)) }).await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "update",
+            entity: "vehicle",
+            entity_id: Some(id),
+            before: Some(audit_view(&current)),
+            after: Some(audit_view(&updated)),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -285,7 +414,18 @@ pub async fn delete(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<()> {
     if let Some(owner) = current.owner_id {
         refresh_class(&txn, actor.tenant_id, owner, Utc::now().date_naive()).await?;
     }
-    audit::record(&txn, actor, AuditEntry { action: "delete", entity: "vehicle", entity_id: Some(id), before: Some(audit_view(&current)), after: None }).await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "delete",
+            entity: "vehicle",
+            entity_id: Some(id),
+            before: Some(audit_view(&current)),
+            after: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -294,11 +434,37 @@ fn fill_null_columns(model: &mut vehicle::ActiveModel) {
     macro_rules! default_null {
         ($($field:ident),*) => { $( if model.$field.is_not_set() { model.$field = Set(None); } )* };
     }
-    default_null!(plate, plate_key, engine_no, brand, series, model, trim, colour, production_date, pdi_date, licence_date, delivery_date, purchase_price_fen, warranty_start, warranty_months, warranty_km, insurer, insurance_expiry);
+    default_null!(
+        plate,
+        plate_key,
+        engine_no,
+        brand,
+        series,
+        model,
+        trim,
+        colour,
+        production_date,
+        pdi_date,
+        licence_date,
+        delivery_date,
+        purchase_price_fen,
+        warranty_start,
+        warranty_months,
+        warranty_km,
+        insurer,
+        insurance_expiry
+    );
 }
 
-async fn ensure_unique_vin(db: &impl ConnectionTrait, tenant_id: Uuid, model: &vehicle::ActiveModel, except: Option<Uuid>) -> StoreResult<()> {
-    let Some(vin) = model.vin.try_as_ref() else { return Ok(()) };
+async fn ensure_unique_vin(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    model: &vehicle::ActiveModel,
+    except: Option<Uuid>,
+) -> StoreResult<()> {
+    let Some(vin) = model.vin.try_as_ref() else {
+        return Ok(());
+    };
     let mut query = vehicle::Entity::find()
         .filter(vehicle::Column::TenantId.eq(tenant_id))
         .filter(vehicle::Column::Vin.eq(vin.as_str()));
@@ -306,21 +472,40 @@ async fn ensure_unique_vin(db: &impl ConnectionTrait, tenant_id: Uuid, model: &v
         query = query.filter(vehicle::Column::Id.ne(except));
     }
     match query.one(db).await? {
-        Some(existing) => Err(StoreError::Duplicate { entity: "vehicle", field: "vin", existing_id: existing.id }),
+        Some(existing) => Err(StoreError::Duplicate {
+            entity: "vehicle",
+            field: "vin",
+            existing_id: existing.id,
+        }),
         None => Ok(()),
     }
 }
 
 /// "粤B12345 大众 迈腾" — how a vehicle is named in timelines; the VIN when nothing else is known.
 pub fn describe(vehicle: &vehicle::Model) -> String {
-    let parts: Vec<&str> = [vehicle.plate.as_deref(), vehicle.brand.as_deref(), vehicle.series.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    if parts.is_empty() { vehicle.vin.clone() } else { parts.join(" ") }
+    let parts: Vec<&str> = [
+        vehicle.plate.as_deref(),
+        vehicle.brand.as_deref(),
+        vehicle.series.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        vehicle.vin.clone()
+    } else {
+        parts.join(" ")
+    }
 }
 
-async fn insert_reading(db: &impl ConnectionTrait, actor: &Actor, vehicle_id: Uuid, read_on: NaiveDate, km: i32, source: &str) -> StoreResult<mileage_reading::Model> {
+async fn insert_reading(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    vehicle_id: Uuid,
+    read_on: NaiveDate,
+    km: i32,
+    source: &str,
+) -> StoreResult<mileage_reading::Model> {
     Ok(mileage_reading::ActiveModel {
         tenant_id: Set(actor.tenant_id),
         id: Set(Uuid::now_v7()),
@@ -334,7 +519,13 @@ async fn insert_reading(db: &impl ConnectionTrait, actor: &Actor, vehicle_id: Uu
     .await?)
 }
 
-async fn start_ownership(db: &impl ConnectionTrait, actor: &Actor, vehicle_id: Uuid, customer_id: Uuid, from: NaiveDate) -> StoreResult<()> {
+async fn start_ownership(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    vehicle_id: Uuid,
+    customer_id: Uuid,
+    from: NaiveDate,
+) -> StoreResult<()> {
     ownership::ActiveModel {
         tenant_id: Set(actor.tenant_id),
         id: Set(Uuid::now_v7()),
@@ -349,7 +540,11 @@ async fn start_ownership(db: &impl ConnectionTrait, actor: &Actor, vehicle_id: U
 }
 
 /// Oldest first, so a chart reads left to right.
-pub async fn mileage(db: &impl ConnectionTrait, actor: &Actor, vehicle_id: Uuid) -> StoreResult<Vec<mileage_reading::Model>> {
+pub async fn mileage(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    vehicle_id: Uuid,
+) -> StoreResult<Vec<mileage_reading::Model>> {
     get(db, actor, vehicle_id).await?;
     Ok(mileage_reading::Entity::find()
         .filter(mileage_reading::Column::TenantId.eq(actor.tenant_id))
@@ -372,7 +567,12 @@ pub struct MileageInput {
 
 /// Records an odometer reading. Odometers do not run backwards: a reading below one taken on or
 /// before the same day is refused.
-pub async fn add_mileage(db: &Database, actor: &Actor, vehicle_id: Uuid, input: &MileageInput) -> StoreResult<mileage_reading::Model> {
+pub async fn add_mileage(
+    db: &Database,
+    actor: &Actor,
+    vehicle_id: Uuid,
+    input: &MileageInput,
+) -> StoreResult<mileage_reading::Model> {
     let vehicle = get(&db.conn, actor, vehicle_id).await?;
     let read_on = match change(&input.read_on) {
         Some(Some(raw)) => parse_date("read_on", &raw).map_err(|e| StoreError::Invalid(vec![e]))?,
@@ -392,7 +592,15 @@ pub async fn add_mileage(db: &Database, actor: &Actor, vehicle_id: Uuid, input: 
         return Err(StoreError::invalid("km", "mileage.decreasing"));
     }
     let txn = db.conn.begin().await?;
-    let reading = insert_reading(&txn, actor, vehicle_id, read_on, input.km, input.source.as_deref().unwrap_or("service")).await?;
+    let reading = insert_reading(
+        &txn,
+        actor,
+        vehicle_id,
+        read_on,
+        input.km,
+        input.source.as_deref().unwrap_or("service"),
+    )
+    .await?;
     if vehicle.mileage_km.is_none_or(|km| km <= input.km) {
         let mut model: vehicle::ActiveModel = vehicle.clone().into();
         model.mileage_km = Set(Some(input.km));
@@ -402,7 +610,18 @@ pub async fn add_mileage(db: &Database, actor: &Actor, vehicle_id: Uuid, input: 
     if let Some(owner) = vehicle.owner_id {
         refresh_class(&txn, actor.tenant_id, owner, Utc::now().date_naive()).await?;
     }
-    audit::record(&txn, actor, AuditEntry { action: "add_mileage", entity: "vehicle", entity_id: Some(vehicle_id), before: None, after: Some(json!({ "km": input.km, "read_on": read_on })) }).await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "add_mileage",
+            entity: "vehicle",
+            entity_id: Some(vehicle_id),
+            before: None,
+            after: Some(json!({ "km": input.km, "read_on": read_on })),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(reading)
 }
@@ -417,7 +636,12 @@ pub struct TransferInput {
 
 /// Hands the vehicle to another customer: the current ownership ends, a new one starts, both
 /// customers' timelines and classes follow. One transaction.
-pub async fn transfer(db: &Database, actor: &Actor, vehicle_id: Uuid, input: &TransferInput) -> StoreResult<vehicle::Model> {
+pub async fn transfer(
+    db: &Database,
+    actor: &Actor,
+    vehicle_id: Uuid,
+    input: &TransferInput,
+) -> StoreResult<vehicle::Model> {
     let vehicle = get(&db.conn, actor, vehicle_id).await?;
     let new_owner = customers::get(&db.conn, actor, input.customer_id)
         .await
@@ -431,7 +655,10 @@ pub async fn transfer(db: &Database, actor: &Actor, vehicle_id: Uuid, input: &Tr
     };
     let txn = db.conn.begin().await?;
     ownership::Entity::update_many()
-        .col_expr(ownership::Column::EndedOn, sea_orm::sea_query::Expr::value(on))
+        .col_expr(
+            ownership::Column::EndedOn,
+            sea_orm::sea_query::Expr::value(on),
+        )
         .filter(ownership::Column::TenantId.eq(actor.tenant_id))
         .filter(ownership::Column::VehicleId.eq(vehicle_id))
         .filter(ownership::Column::EndedOn.is_null())
@@ -445,18 +672,55 @@ pub async fn transfer(db: &Database, actor: &Actor, vehicle_id: Uuid, input: &Tr
     let today = Utc::now().date_naive();
     let summary = describe(&updated);
     if let Some(previous) = vehicle.owner_id {
-        add_event(&txn, actor, Event { customer_id: Some(previous), vehicle_id: Some(vehicle_id), kind: "vehicle_transferred_out", summary: summary.clone(), data: Some(json!({ "to": new_owner.id })) }).await?;
+        add_event(
+            &txn,
+            actor,
+            Event {
+                customer_id: Some(previous),
+                vehicle_id: Some(vehicle_id),
+                kind: "vehicle_transferred_out",
+                summary: summary.clone(),
+                data: Some(json!({ "to": new_owner.id })),
+            },
+        )
+        .await?;
         refresh_class(&txn, actor.tenant_id, previous, today).await?;
     }
-    add_event(&txn, actor, Event { customer_id: Some(new_owner.id), vehicle_id: Some(vehicle_id), kind: "vehicle_transferred_in", summary, data: Some(json!({ "from": vehicle.owner_id })) }).await?;
+    add_event(
+        &txn,
+        actor,
+        Event {
+            customer_id: Some(new_owner.id),
+            vehicle_id: Some(vehicle_id),
+            kind: "vehicle_transferred_in",
+            summary,
+            data: Some(json!({ "from": vehicle.owner_id })),
+        },
+    )
+    .await?;
     refresh_class(&txn, actor.tenant_id, new_owner.id, today).await?;
-    audit::record(&txn, actor, AuditEntry { action: "transfer", entity: "vehicle", entity_id: Some(vehicle_id), before: Some(json!({ "owner_id": vehicle.owner_id })), after: Some(json!({ "owner_id": new_owner.id, "on": on })) }).await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditEntry {
+            action: "transfer",
+            entity: "vehicle",
+            entity_id: Some(vehicle_id),
+            before: Some(json!({ "owner_id": vehicle.owner_id })),
+            after: Some(json!({ "owner_id": new_owner.id, "on": on })),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Owners of the vehicle, oldest first.
-pub async fn ownership_history(db: &impl ConnectionTrait, actor: &Actor, vehicle_id: Uuid) -> StoreResult<Vec<ownership::Model>> {
+pub async fn ownership_history(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    vehicle_id: Uuid,
+) -> StoreResult<Vec<ownership::Model>> {
     Ok(ownership::Entity::find()
         .filter(ownership::Column::TenantId.eq(actor.tenant_id))
         .filter(ownership::Column::VehicleId.eq(vehicle_id))
@@ -487,7 +751,10 @@ pub struct CatalogueEntry<'a> {
     pub msrp_fen: i64,
 }
 
-pub async fn add_catalogue_entry(db: &impl ConnectionTrait, entry: CatalogueEntry<'_>) -> StoreResult<()> {
+pub async fn add_catalogue_entry(
+    db: &impl ConnectionTrait,
+    entry: CatalogueEntry<'_>,
+) -> StoreResult<()> {
     vehicle_model::ActiveModel {
         id: Set(Uuid::now_v7()),
         brand: Set(entry.brand.to_owned()),
@@ -502,7 +769,11 @@ pub async fn add_catalogue_entry(db: &impl ConnectionTrait, entry: CatalogueEntr
 }
 
 /// Vehicles of one customer (for the 360 page).
-pub async fn of_customer(db: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid) -> StoreResult<Vec<vehicle::Model>> {
+pub async fn of_customer(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> StoreResult<Vec<vehicle::Model>> {
     Ok(vehicle::Entity::find()
         .filter(visible(actor))
         .filter(vehicle::Column::OwnerId.eq(customer_id))

@@ -62,17 +62,33 @@ impl From<&user::Model> for UserOut {
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(State(state): State<AppState>, request: Request) -> ApiResult<Json<LoginResponse>> {
     let address = client_address(request.extensions());
-    let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await.map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let credentials: LoginRequest = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let user = attempt_login(&state, &credentials.username, &credentials.password, &address).await?;
-    let token = org::issue_token(&state.db.conn, &user, "login", chrono::Duration::hours(12)).await?;
-    Ok(Json(LoginResponse { token, user: UserOut::from(&user) }))
+    let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
+        .await
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let credentials: LoginRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let user = attempt_login(
+        &state,
+        &credentials.username,
+        &credentials.password,
+        &address,
+    )
+    .await?;
+    let token =
+        org::issue_token(&state.db.conn, &user, "login", chrono::Duration::hours(12)).await?;
+    Ok(Json(LoginResponse {
+        token,
+        user: UserOut::from(&user),
+    }))
 }
 
 /// Ends every token and session of the caller.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<axum::http::StatusCode> {
+async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<axum::http::StatusCode> {
     org::end_all_sessions(&state.db.conn, caller.0.tenant_id, caller.0.user_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

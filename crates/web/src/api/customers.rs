@@ -23,7 +23,10 @@ use crate::error::{ApiResult, ErrorBody};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/customers", get(list).post(create))
-        .route("/api/v1/customers/{id}", get(show).patch(update).delete(remove))
+        .route(
+            "/api/v1/customers/{id}",
+            get(show).patch(update).delete(remove),
+        )
         .route("/api/v1/customers/{id}/merge", post(merge))
         .route("/api/v1/customers/{id}/timeline", get(timeline))
         .route("/api/v1/customers/{id}/id-number", get(reveal_id_number))
@@ -124,12 +127,27 @@ pub struct CustomerListParams {
 }
 
 fn strings(value: &Value) -> Vec<String> {
-    value.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
-pub fn customer_out(actor: &Actor, model: customer::Model, family: Option<Vec<family_member::Model>>) -> CustomerOut {
+pub fn customer_out(
+    actor: &Actor,
+    model: customer::Model,
+    family: Option<Vec<family_member::Model>>,
+) -> CustomerOut {
     let show_phones = actor.can(Permission::ViewPhone);
-    let phone = |p: &str| if show_phones { p.to_owned() } else { mask_mobile(p) };
+    let phone = |p: &str| {
+        if show_phones {
+            p.to_owned()
+        } else {
+            mask_mobile(p)
+        }
+    };
     CustomerOut {
         id: model.id,
         store_id: model.store_id,
@@ -139,7 +157,10 @@ pub fn customer_out(actor: &Actor, model: customer::Model, family: Option<Vec<fa
         gender: model.gender,
         mobile: model.mobile.as_deref().map(phone),
         phones_masked: !show_phones,
-        other_phones: strings(&model.other_phones).iter().map(|p| phone(p)).collect(),
+        other_phones: strings(&model.other_phones)
+            .iter()
+            .map(|p| phone(p))
+            .collect(),
         wechat: model.wechat,
         email: model.email,
         birthday: model.birthday,
@@ -164,7 +185,13 @@ pub fn customer_out(actor: &Actor, model: customer::Model, family: Option<Vec<fa
         family: family.map(|members| {
             members
                 .into_iter()
-                .map(|m| FamilyMemberOut { id: m.id, name: m.name, relation: m.relation, birthday: m.birthday, mobile: m.mobile.as_deref().map(phone) })
+                .map(|m| FamilyMemberOut {
+                    id: m.id,
+                    name: m.name,
+                    relation: m.relation,
+                    birthday: m.birthday,
+                    mobile: m.mobile.as_deref().map(phone),
+                })
                 .collect()
         }),
     }
@@ -172,25 +199,59 @@ pub fn customer_out(actor: &Actor, model: customer::Model, family: Option<Vec<fa
 
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), params(CustomerListParams),
     responses((status = 200, body = CustomerPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(params): ApiQuery<CustomerListParams>) -> ApiResult<Json<CustomerPage>> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<CustomerListParams>,
+) -> ApiResult<Json<CustomerPage>> {
     let actor = caller.require(Permission::CustomerRead)?;
-    let filter = CustomerFilter { q: params.q, class: params.class, tag: params.tag, owner_id: params.owner_id, store_id: params.store_id };
-    let page = customers::list(&state.db.conn, actor, &filter, page_request(params.limit, params.cursor)).await?;
-    Ok(Json(CustomerPage { items: page.items.into_iter().map(|c| customer_out(actor, c, None)).collect(), next_cursor: page.next_cursor }))
+    let filter = CustomerFilter {
+        q: params.q,
+        class: params.class,
+        tag: params.tag,
+        owner_id: params.owner_id,
+        store_id: params.store_id,
+    };
+    let page = customers::list(
+        &state.db.conn,
+        actor,
+        &filter,
+        page_request(params.limit, params.cursor),
+    )
+    .await?;
+    Ok(Json(CustomerPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|c| customer_out(actor, c, None))
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), request_body = CustomerInput,
     responses((status = 201, body = CustomerOut), (status = 409, description = "Same mobile or ID number exists; `existing_id` names it", body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<CustomerInput>) -> ApiResult<(StatusCode, Json<CustomerOut>)> {
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> ApiResult<(StatusCode, Json<CustomerOut>)> {
     let actor = caller.require(Permission::CustomerWrite)?;
     let created = customers::create(&state.db, actor, &input).await?;
     let family = customers::family(&state.db.conn, actor, created.id).await?;
-    Ok((StatusCode::CREATED, Json(customer_out(actor, created, Some(family)))))
+    Ok((
+        StatusCode::CREATED,
+        Json(customer_out(actor, created, Some(family))),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = CustomerOut), (status = 404, body = ErrorBody)))]
-async fn show(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<CustomerOut>> {
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<CustomerOut>> {
     let actor = caller.require(Permission::CustomerRead)?;
     let found = customers::get(&state.db.conn, actor, id).await?;
     let family = customers::family(&state.db.conn, actor, id).await?;
@@ -199,7 +260,12 @@ async fn show(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPat
 
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = CustomerInput,
     responses((status = 200, body = CustomerOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(input): ApiJson<CustomerInput>) -> ApiResult<Json<CustomerOut>> {
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> ApiResult<Json<CustomerOut>> {
     let actor = caller.require(Permission::CustomerWrite)?;
     let updated = customers::update(&state.db, actor, id, &input).await?;
     let family = customers::family(&state.db.conn, actor, id).await?;
@@ -208,7 +274,11 @@ async fn update(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiP
 
 #[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn remove(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     let actor = caller.require(Permission::CustomerDelete)?;
     customers::delete(&state.db, actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -217,7 +287,12 @@ async fn remove(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiP
 /// Folds `merge_id` into `{id}`: vehicles, family, timeline and referrals move; audited.
 #[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MergeRequest,
     responses((status = 200, body = CustomerOut), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn merge(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(request): ApiJson<MergeRequest>) -> ApiResult<Json<CustomerOut>> {
+async fn merge(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<MergeRequest>,
+) -> ApiResult<Json<CustomerOut>> {
     let actor = caller.require(Permission::CustomerMerge)?;
     let merged = customers::merge(&state.db, actor, id, request.merge_id).await?;
     let family = customers::family(&state.db.conn, actor, id).await?;
@@ -225,12 +300,24 @@ async fn merge(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPa
 }
 
 pub fn timeline_out(event: timeline_event::Model) -> TimelineEventOut {
-    TimelineEventOut { id: event.id, at: event.at, kind: event.kind, summary: event.summary, vehicle_id: event.vehicle_id, actor_id: event.actor_id, data: event.data }
+    TimelineEventOut {
+        id: event.id,
+        at: event.at,
+        kind: event.kind,
+        summary: event.summary,
+        vehicle_id: event.vehicle_id,
+        actor_id: event.actor_id,
+        data: event.data,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<TimelineEventOut>), (status = 404, body = ErrorBody)))]
-async fn timeline(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<Vec<TimelineEventOut>>> {
+async fn timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<TimelineEventOut>>> {
     let actor = caller.require(Permission::CustomerRead)?;
     customers::get(&state.db.conn, actor, id).await?;
     let events = customers::timeline(&state.db.conn, actor, id, 200).await?;
@@ -240,7 +327,11 @@ async fn timeline(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
 /// The resident ID number in clear. Only roles with the PII permission; every call is audited.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/id-number", tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = IdNumberOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn reveal_id_number(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<IdNumberOut>> {
+async fn reveal_id_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<IdNumberOut>> {
     let actor = caller.require(Permission::RevealIdNumber)?;
     let id_number = customers::reveal_id_number(&state.db, actor, id).await?;
     Ok(Json(IdNumberOut { id_number }))

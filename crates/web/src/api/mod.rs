@@ -17,7 +17,11 @@ use crate::AppState;
 pub use docs::ApiDoc;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(auth::routes()).merge(customers::routes()).merge(vehicles::routes()).merge(docs::routes())
+    Router::new()
+        .merge(auth::routes())
+        .merge(customers::routes())
+        .merge(vehicles::routes())
+        .merge(docs::routes())
 }
 
 pub fn page_request(limit: Option<u64>, cursor: Option<Uuid>) -> fours_store::paging::PageRequest {

@@ -19,8 +19,14 @@ use crate::error::{ApiResult, ErrorBody};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/vehicles", get(list).post(create))
-        .route("/api/v1/vehicles/{id}", get(show).patch(update).delete(remove))
-        .route("/api/v1/vehicles/{id}/mileage", get(mileage).post(add_mileage))
+        .route(
+            "/api/v1/vehicles/{id}",
+            get(show).patch(update).delete(remove),
+        )
+        .route(
+            "/api/v1/vehicles/{id}/mileage",
+            get(mileage).post(add_mileage),
+        )
         .route("/api/v1/vehicles/{id}/transfer", post(transfer))
         .route("/api/v1/vehicles/{id}/owners", get(owners))
         .route("/api/v1/vehicle-models", get(catalogue))
@@ -107,7 +113,13 @@ pub fn vehicle_out(model: vehicle::Model) -> VehicleOut {
         id: model.id,
         store_id: model.store_id,
         customer_id: model.owner_id,
-        warnings: model.warnings.as_array().into_iter().flatten().filter_map(|w| w.as_str().map(str::to_owned)).collect(),
+        warnings: model
+            .warnings
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w.as_str().map(str::to_owned))
+            .collect(),
         vin: model.vin,
         plate: model.plate,
         engine_no: model.engine_no,
@@ -133,25 +145,54 @@ pub fn vehicle_out(model: vehicle::Model) -> VehicleOut {
 }
 
 fn mileage_out(reading: mileage_reading::Model) -> MileageOut {
-    MileageOut { id: reading.id, read_on: reading.read_on, km: reading.km, source: reading.source }
+    MileageOut {
+        id: reading.id,
+        read_on: reading.read_on,
+        km: reading.km,
+        source: reading.source,
+    }
 }
 
 fn ownership_out(row: ownership::Model) -> OwnershipOut {
-    OwnershipOut { customer_id: row.customer_id, started_on: row.started_on, ended_on: row.ended_on }
+    OwnershipOut {
+        customer_id: row.customer_id,
+        started_on: row.started_on,
+        ended_on: row.ended_on,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "vehicles", security(("bearer" = [])), params(VehicleListParams),
     responses((status = 200, body = VehiclePage), (status = 401, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(params): ApiQuery<VehicleListParams>) -> ApiResult<Json<VehiclePage>> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<VehicleListParams>,
+) -> ApiResult<Json<VehiclePage>> {
     let actor = caller.require(Permission::VehicleRead)?;
-    let filter = VehicleFilter { q: params.q, customer_id: params.customer_id };
-    let page = vehicles::list(&state.db.conn, actor, &filter, page_request(params.limit, params.cursor)).await?;
-    Ok(Json(VehiclePage { items: page.items.into_iter().map(vehicle_out).collect(), next_cursor: page.next_cursor }))
+    let filter = VehicleFilter {
+        q: params.q,
+        customer_id: params.customer_id,
+    };
+    let page = vehicles::list(
+        &state.db.conn,
+        actor,
+        &filter,
+        page_request(params.limit, params.cursor),
+    )
+    .await?;
+    Ok(Json(VehiclePage {
+        items: page.items.into_iter().map(vehicle_out).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/vehicles", tag = "vehicles", security(("bearer" = [])), request_body = VehicleInput,
     responses((status = 201, body = VehicleOut), (status = 409, description = "Same VIN exists; `existing_id` names it", body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<VehicleInput>) -> ApiResult<(StatusCode, Json<VehicleOut>)> {
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<VehicleInput>,
+) -> ApiResult<(StatusCode, Json<VehicleOut>)> {
     let actor = caller.require(Permission::VehicleWrite)?;
     let created = vehicles::create(&state.db, actor, &input).await?;
     Ok((StatusCode::CREATED, Json(vehicle_out(created))))
@@ -159,21 +200,38 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): A
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "vehicles", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = VehicleOut), (status = 404, body = ErrorBody)))]
-async fn show(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<VehicleOut>> {
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<VehicleOut>> {
     let actor = caller.require(Permission::VehicleRead)?;
-    Ok(Json(vehicle_out(vehicles::get(&state.db.conn, actor, id).await?)))
+    Ok(Json(vehicle_out(
+        vehicles::get(&state.db.conn, actor, id).await?,
+    )))
 }
 
 #[utoipa::path(patch, path = "/api/v1/vehicles/{id}", tag = "vehicles", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = VehicleInput,
     responses((status = 200, body = VehicleOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(input): ApiJson<VehicleInput>) -> ApiResult<Json<VehicleOut>> {
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<VehicleInput>,
+) -> ApiResult<Json<VehicleOut>> {
     let actor = caller.require(Permission::VehicleWrite)?;
-    Ok(Json(vehicle_out(vehicles::update(&state.db, actor, id, &input).await?)))
+    Ok(Json(vehicle_out(
+        vehicles::update(&state.db, actor, id, &input).await?,
+    )))
 }
 
 #[utoipa::path(delete, path = "/api/v1/vehicles/{id}", tag = "vehicles", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn remove(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     let actor = caller.require(Permission::CustomerDelete)?;
     vehicles::delete(&state.db, actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -181,14 +239,29 @@ async fn remove(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiP
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{id}/mileage", tag = "vehicles", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<MileageOut>), (status = 404, body = ErrorBody)))]
-async fn mileage(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<Vec<MileageOut>>> {
+async fn mileage(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<MileageOut>>> {
     let actor = caller.require(Permission::VehicleRead)?;
-    Ok(Json(vehicles::mileage(&state.db.conn, actor, id).await?.into_iter().map(mileage_out).collect()))
+    Ok(Json(
+        vehicles::mileage(&state.db.conn, actor, id)
+            .await?
+            .into_iter()
+            .map(mileage_out)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/vehicles/{id}/mileage", tag = "vehicles", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MileageInput,
     responses((status = 201, body = MileageOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_mileage(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(input): ApiJson<MileageInput>) -> ApiResult<(StatusCode, Json<MileageOut>)> {
+async fn add_mileage(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<MileageInput>,
+) -> ApiResult<(StatusCode, Json<MileageOut>)> {
     let actor = caller.require(Permission::VehicleWrite)?;
     let reading = vehicles::add_mileage(&state.db, actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(mileage_out(reading))))
@@ -197,24 +270,56 @@ async fn add_mileage(State(state): State<AppState>, caller: Caller, ApiPath(id):
 /// Hands the vehicle to another customer; the ownership history keeps both.
 #[utoipa::path(post, path = "/api/v1/vehicles/{id}/transfer", tag = "vehicles", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = TransferInput,
     responses((status = 200, body = VehicleOut), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn transfer(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(input): ApiJson<TransferInput>) -> ApiResult<Json<VehicleOut>> {
+async fn transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<TransferInput>,
+) -> ApiResult<Json<VehicleOut>> {
     let actor = caller.require(Permission::VehicleTransfer)?;
-    Ok(Json(vehicle_out(vehicles::transfer(&state.db, actor, id, &input).await?)))
+    Ok(Json(vehicle_out(
+        vehicles::transfer(&state.db, actor, id, &input).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{id}/owners", tag = "vehicles", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<OwnershipOut>), (status = 404, body = ErrorBody)))]
-async fn owners(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<Vec<OwnershipOut>>> {
+async fn owners(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<OwnershipOut>>> {
     let actor = caller.require(Permission::VehicleRead)?;
     vehicles::get(&state.db.conn, actor, id).await?;
-    Ok(Json(vehicles::ownership_history(&state.db.conn, actor, id).await?.into_iter().map(ownership_out).collect()))
+    Ok(Json(
+        vehicles::ownership_history(&state.db.conn, actor, id)
+            .await?
+            .into_iter()
+            .map(ownership_out)
+            .collect(),
+    ))
 }
 
 /// The model catalogue (reference data shared by all dealer groups).
 #[utoipa::path(get, path = "/api/v1/vehicle-models", tag = "vehicles", security(("bearer" = [])),
     responses((status = 200, body = Vec<VehicleModelOut>)))]
-async fn catalogue(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<VehicleModelOut>>> {
+async fn catalogue(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<VehicleModelOut>>> {
     caller.require(Permission::VehicleRead)?;
     let models = vehicles::catalogue(&state.db.conn).await?;
-    Ok(Json(models.into_iter().map(|m: vehicle_model::Model| VehicleModelOut { id: m.id, brand: m.brand, series: m.series, model: m.model, trim: m.trim, msrp_fen: m.msrp_fen }).collect()))
+    Ok(Json(
+        models
+            .into_iter()
+            .map(|m: vehicle_model::Model| VehicleModelOut {
+                id: m.id,
+                brand: m.brand,
+                series: m.series,
+                model: m.model,
+                trim: m.trim,
+                msrp_fen: m.msrp_fen,
+            })
+            .collect(),
+    ))
 }
