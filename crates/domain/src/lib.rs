@@ -3,5 +3,6 @@
 
 pub mod access;
 pub mod customers;
+pub mod money;
 pub mod validation;
 pub mod vehicles;

@@ -1,0 +1,120 @@
+//! One form renderer for every create/edit page: fields described in Rust, errors shown inline
+//! beside each field in the user's language.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::response::{IntoResponse, Response};
+use fours_store::StoreError;
+use fours_store::error::FieldError;
+
+use super::{Page, render};
+use crate::error::field_message;
+
+pub struct FormField {
+    pub name: &'static str,
+    pub label: String,
+    /// `text`, `tel`, `email`, `date`, `number`, `select`, `textarea` or `checkbox`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+pub struct Duplicate {
+    pub message: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormTemplate<'a> {
+    pub page: &'a Page,
+    pub heading: String,
+    pub action: String,
+    pub cancel: String,
+    pub hidden: Vec<(String, String)>,
+    pub fields: Vec<FormField>,
+    pub has_errors: bool,
+    pub duplicate: Option<Duplicate>,
+}
+
+/// A field spec: name, input kind and, for selects, the allowed values.
+pub type Spec = (&'static str, &'static str, &'static [&'static str]);
+
+/// Builds the fields from specs, current values and the errors to show beside them.
+pub fn fields(page: &Page, specs: &[Spec], values: &HashMap<String, String>, errors: &[FieldError]) -> Vec<FormField> {
+    specs
+        .iter()
+        .map(|(name, kind, choices)| FormField {
+            name,
+            label: page.t(&format!("field.{name}")),
+            kind,
+            value: values.get(*name).cloned().unwrap_or_default(),
+            options: choices.iter().map(|choice| ((*choice).to_owned(), page.t(&format!("choice.{name}.{choice}")))).collect(),
+            error: errors.iter().find(|e| e.field == *name).map(|e| field_message(page.locale, e).message),
+        })
+        .collect()
+}
+
+/// Non-empty form value, trimmed.
+pub fn filled(values: &HashMap<String, String>, name: &str) -> Option<String> {
+    values.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// The value to send on edit: present (possibly empty, which clears) when the form has the field.
+pub fn edited(values: &HashMap<String, String>, name: &str) -> Option<String> {
+    values.get(name).map(|v| v.trim().to_owned())
+}
+
+/// Parses an optional whole number, recording a field error when it is not one.
+pub fn number(values: &HashMap<String, String>, name: &'static str, errors: &mut Vec<FieldError>) -> Option<i32> {
+    let raw = filled(values, name)?;
+    match raw.parse() {
+        Ok(value) => Some(value),
+        Err(_) => {
+            errors.push(FieldError { field: name, code: "number.format" });
+            None
+        }
+    }
+}
+
+pub struct FormPage<'a> {
+    pub page: &'a Page,
+    pub heading: String,
+    pub action: String,
+    pub cancel: String,
+    pub hidden: Vec<(String, String)>,
+    pub specs: &'a [Spec],
+    pub values: &'a HashMap<String, String>,
+}
+
+impl FormPage<'_> {
+    pub fn show(&self, errors: &[FieldError], duplicate: Option<Duplicate>) -> Response {
+        render(&FormTemplate {
+            page: self.page,
+            heading: self.heading.clone(),
+            action: self.action.clone(),
+            cancel: self.cancel.clone(),
+            hidden: self.hidden.clone(),
+            fields: fields(self.page, self.specs, self.values, errors),
+            has_errors: !errors.is_empty(),
+            duplicate,
+        })
+    }
+
+    /// Re-renders the form after a failed save: inline errors, or the duplicate notice with a
+    /// link to the record that already exists. `None` for errors a form cannot show.
+    pub fn show_store_error(&self, error: &StoreError, open_path: &str) -> Option<Response> {
+        match error {
+            StoreError::Invalid(errors) => Some((axum::http::StatusCode::UNPROCESSABLE_ENTITY, self.show(errors, None)).into_response()),
+            StoreError::Duplicate { field, existing_id, .. } => {
+                let label = self.page.t(&format!("field.{field}"));
+                let message = rust_i18n::t!("error.duplicate", locale = self.page.lang(), field = label).into_owned();
+                let duplicate = Duplicate { message, link: format!("{open_path}/{existing_id}") };
+                Some((axum::http::StatusCode::CONFLICT, self.show(&[], Some(duplicate))).into_response())
+            }
+            _ => None,
+        }
+    }
+}
