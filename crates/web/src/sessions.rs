@@ -29,6 +29,22 @@ fn to_chrono(at: OffsetDateTime) -> DateTime<Utc> {
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(&record.data).map_err(backend)?;
+        while !sessions::create(
+            &self.conn,
+            &record.id.to_string(),
+            data.clone(),
+            to_chrono(record.expiry_date),
+        )
+        .await
+        .map_err(backend)?
+        {
+            record.id = Id::default();
+        }
+        Ok(())
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(backend)?;
         sessions::save(

@@ -455,6 +455,29 @@ pub mod sessions {
         Ok(())
     }
 
+    /// Inserts a new record; `false` when the id is taken (the caller picks another).
+    pub async fn create(
+        db: &impl ConnectionTrait,
+        id: &str,
+        data: String,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let model = web_session::ActiveModel {
+            id: Set(id.to_owned()),
+            data: Set(data),
+            expires_at: Set(expires_at),
+        };
+        let inserted = web_session::Entity::insert(model)
+            .on_conflict(
+                OnConflict::column(web_session::Column::Id)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+        Ok(inserted == 1)
+    }
+
     /// The record's data, if it exists and has not expired.
     pub async fn load(
         db: &impl ConnectionTrait,
