@@ -4,17 +4,29 @@ use crate::validation::Invalid;
 
 /// "123456.78", "¥123,456.7", "123456" → fen. At most two decimals; no negatives.
 pub fn parse_yuan(input: &str) -> Result<i64, Invalid> {
-    let cleaned: String = input.trim().trim_start_matches(['¥', '￥']).chars().filter(|c| *c != ',' && *c != ' ').collect();
+    let cleaned: String = input
+        .trim()
+        .trim_start_matches(['¥', '￥'])
+        .chars()
+        .filter(|c| *c != ',' && *c != ' ')
+        .collect();
     if cleaned.is_empty() {
         return Err(Invalid("required"));
     }
     let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
     let digits_only = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || !digits_only(whole) || !digits_only(fraction) || fraction.len() > 2 || whole.len() > 13 {
+    if whole.is_empty()
+        || !digits_only(whole)
+        || !digits_only(fraction)
+        || fraction.len() > 2
+        || whole.len() > 13
+    {
         return Err(Invalid("money.format"));
     }
     let yuan: i64 = whole.parse().map_err(|_| Invalid("money.format"))?;
-    let fen: i64 = format!("{fraction:0<2}").parse().map_err(|_| Invalid("money.format"))?;
+    let fen: i64 = format!("{fraction:0<2}")
+        .parse()
+        .map_err(|_| Invalid("money.format"))?;
     Ok(yuan * 100 + fen)
 }
 

@@ -77,30 +77,78 @@ struct ListQuery {
     cursor: Option<Uuid>,
 }
 
-async fn list(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Query(query): Query<ListQuery>) -> Response {
+async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Query(query): Query<ListQuery>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     let class = query.class.filter(|c| !c.is_empty());
-    let filter = CustomerFilter { q: query.q.clone(), class: class.clone(), ..Default::default() };
-    let found = match ops::list(&state.db.conn, &actor, &filter, PageRequest { limit: Some(50), cursor: query.cursor }).await {
+    let filter = CustomerFilter {
+        q: query.q.clone(),
+        class: class.clone(),
+        ..Default::default()
+    };
+    let found = match ops::list(
+        &state.db.conn,
+        &actor,
+        &filter,
+        PageRequest {
+            limit: Some(50),
+            cursor: query.cursor,
+        },
+    )
+    .await
+    {
         Ok(found) => found,
         Err(error) => return error_page(&page, error.into()),
     };
     let q = query.q.unwrap_or_default();
     let class = class.unwrap_or_default();
-    let next_link = found.next_cursor.map(|cursor| format!("/customers?q={}&class={class}&cursor={cursor}", urlencode(&q)));
-    let classes = RelationshipClass::ALL.iter().map(|c| (c.as_str().to_owned(), page.t(&format!("class.{}", c.as_str())))).collect();
+    let next_link = found.next_cursor.map(|cursor| {
+        format!(
+            "/customers?q={}&class={class}&cursor={cursor}",
+            urlencode(&q)
+        )
+    });
+    let classes = RelationshipClass::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.as_str().to_owned(),
+                page.t(&format!("class.{}", c.as_str())),
+            )
+        })
+        .collect();
     let rows = found.items.iter().map(|c| customer_row(&page, c)).collect();
-    render(&ListTemplate { can_write: page.can(Permission::CustomerWrite), page, rows, q, class, classes, next_link })
+    render(&ListTemplate {
+        can_write: page.can(Permission::CustomerWrite),
+        page,
+        rows,
+        q,
+        class,
+        classes,
+        next_link,
+    })
 }
 
 fn urlencode(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)]).map(|s| s[1..].to_owned()).unwrap_or_default()
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s[1..].to_owned())
+        .unwrap_or_default()
 }
 
 /// Form values → API input. On create empty fields are absent; on edit they clear, except the
 /// ID number, which is never shown and so stays unless retyped.
 fn to_input(values: &HashMap<String, String>, creating: bool) -> CustomerInput {
-    let get = |name: &str| if creating { filled(values, name) } else { edited(values, name) };
+    let get = |name: &str| {
+        if creating {
+            filled(values, name)
+        } else {
+            edited(values, name)
+        }
+    };
     CustomerInput {
         kind: get("kind"),
         name: get("name"),
@@ -121,21 +169,47 @@ fn to_input(values: &HashMap<String, String>, creating: bool) -> CustomerInput {
         contact_time: get("contact_time"),
         preferred_channel: get("preferred_channel"),
         marketing_consent: Some(values.get("marketing_consent").is_some_and(|v| v == "true")),
-        tags: values.get("tags").map(|t| t.split([',', '，', ' ']).map(str::to_owned).collect()),
+        tags: values
+            .get("tags")
+            .map(|t| t.split([',', '，', ' ']).map(str::to_owned).collect()),
         notes: get("notes"),
         ..Default::default()
     }
 }
 
-fn form<'a>(page: &'a Page, values: &'a HashMap<String, String>, editing: Option<Uuid>) -> FormPage<'a> {
+fn form<'a>(
+    page: &'a Page,
+    values: &'a HashMap<String, String>,
+    editing: Option<Uuid>,
+) -> FormPage<'a> {
     let (heading, action, cancel) = match editing {
-        Some(id) => (page.t("customers.edit"), format!("/customers/{id}/edit"), format!("/customers/{id}")),
-        None => (page.t("customers.new"), "/customers".to_owned(), "/customers".to_owned()),
+        Some(id) => (
+            page.t("customers.edit"),
+            format!("/customers/{id}/edit"),
+            format!("/customers/{id}"),
+        ),
+        None => (
+            page.t("customers.new"),
+            "/customers".to_owned(),
+            "/customers".to_owned(),
+        ),
     };
-    FormPage { page, heading, action, cancel, hidden: vec![], specs: SPECS, values }
+    FormPage {
+        page,
+        heading,
+        action,
+        cancel,
+        hidden: vec![],
+        specs: SPECS,
+        values,
+    }
 }
 
-async fn new_form(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller) -> Response {
+async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::CustomerWrite) {
         return error_page(&page, ApiError::Forbidden);
@@ -144,14 +218,21 @@ async fn new_form(State(state): State<AppState>, session: Session, PageCaller(ac
     form(&page, &values, None).show(&[], None)
 }
 
-async fn create(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Form(values): Form<HashMap<String, String>>) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::CustomerWrite) {
         return error_page(&page, ApiError::Forbidden);
     }
     match ops::create(&state.db, &actor, &to_input(&values, true)).await {
         Ok(created) => Redirect::to(&format!("/customers/{}", created.id)).into_response(),
-        Err(error) => form(&page, &values, None).show_store_error(&error, "/customers").unwrap_or_else(|| error_page(&page, error.into())),
+        Err(error) => form(&page, &values, None)
+            .show_store_error(&error, "/customers")
+            .unwrap_or_else(|| error_page(&page, error.into())),
     }
 }
 
@@ -162,7 +243,10 @@ fn form_values(customer: &customer::Model) -> HashMap<String, String> {
         ("kind".to_owned(), customer.kind.clone()),
         ("gender".to_owned(), text(&customer.gender)),
         ("mobile".to_owned(), text(&customer.mobile)),
-        ("birthday".to_owned(), customer.birthday.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "birthday".to_owned(),
+            customer.birthday.map(|d| d.to_string()).unwrap_or_default(),
+        ),
         ("wechat".to_owned(), text(&customer.wechat)),
         ("email".to_owned(), text(&customer.email)),
         ("address".to_owned(), text(&customer.address)),
@@ -173,15 +257,36 @@ fn form_values(customer: &customer::Model) -> HashMap<String, String> {
         ("hobbies".to_owned(), text(&customer.hobbies)),
         ("source".to_owned(), text(&customer.source)),
         ("info_source".to_owned(), text(&customer.info_source)),
-        ("preferred_channel".to_owned(), text(&customer.preferred_channel)),
+        (
+            "preferred_channel".to_owned(),
+            text(&customer.preferred_channel),
+        ),
         ("contact_time".to_owned(), text(&customer.contact_time)),
-        ("tags".to_owned(), customer.tags.as_array().into_iter().flatten().filter_map(|t| t.as_str()).collect::<Vec<_>>().join(", ")),
-        ("marketing_consent".to_owned(), customer.marketing_consent.to_string()),
+        (
+            "tags".to_owned(),
+            customer
+                .tags
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "marketing_consent".to_owned(),
+            customer.marketing_consent.to_string(),
+        ),
         ("notes".to_owned(), text(&customer.notes)),
     ])
 }
 
-async fn edit_form(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>) -> Response {
+async fn edit_form(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::CustomerWrite) {
         return error_page(&page, ApiError::Forbidden);
@@ -192,14 +297,22 @@ async fn edit_form(State(state): State<AppState>, session: Session, PageCaller(a
     }
 }
 
-async fn update(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(values): Form<HashMap<String, String>>) -> Response {
+async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::CustomerWrite) {
         return error_page(&page, ApiError::Forbidden);
     }
     match ops::update(&state.db, &actor, id, &to_input(&values, false)).await {
         Ok(_) => Redirect::to(&format!("/customers/{id}")).into_response(),
-        Err(error) => form(&page, &values, Some(id)).show_store_error(&error, "/customers").unwrap_or_else(|| error_page(&page, error.into())),
+        Err(error) => form(&page, &values, Some(id))
+            .show_store_error(&error, "/customers")
+            .unwrap_or_else(|| error_page(&page, error.into())),
     }
 }
 
@@ -233,7 +346,12 @@ struct CustomerTemplate {
     can_reveal: bool,
 }
 
-async fn show(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     let loaded = async {
         let found = ops::get(&state.db.conn, &actor, id).await?;
@@ -247,13 +365,21 @@ async fn show(State(state): State<AppState>, session: Session, PageCaller(actor)
         Err(error) => return error_page(&page, error.into()),
     };
     let row = customer_row(&page, &found);
-    let choice = |field: &str, value: &Option<String>| value.as_deref().map(|v| page.t(&format!("choice.{field}.{v}"))).unwrap_or_default();
+    let choice = |field: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| page.t(&format!("choice.{field}.{v}")))
+            .unwrap_or_default()
+    };
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let profile = vec![
         ("field.mobile", row.mobile.clone()),
         ("field.kind", page.t(&format!("choice.kind.{}", found.kind))),
         ("field.gender", choice("gender", &found.gender)),
-        ("field.birthday", found.birthday.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "field.birthday",
+            found.birthday.map(|d| d.to_string()).unwrap_or_default(),
+        ),
         ("field.id_number", text(&found.id_number_masked)),
         ("field.wechat", text(&found.wechat)),
         ("field.email", text(&found.email)),
@@ -262,8 +388,14 @@ async fn show(State(state): State<AppState>, session: Session, PageCaller(actor)
         ("field.compound", text(&found.compound)),
         ("field.hobbies", text(&found.hobbies)),
         ("field.source", choice("source", &found.source)),
-        ("field.info_source", choice("info_source", &found.info_source)),
-        ("field.preferred_channel", choice("preferred_channel", &found.preferred_channel)),
+        (
+            "field.info_source",
+            choice("info_source", &found.info_source),
+        ),
+        (
+            "field.preferred_channel",
+            choice("preferred_channel", &found.preferred_channel),
+        ),
         ("field.contact_time", text(&found.contact_time)),
         ("field.tags", row.tags.clone()),
         ("field.notes", text(&found.notes)),
@@ -274,21 +406,39 @@ async fn show(State(state): State<AppState>, session: Session, PageCaller(actor)
     .collect();
     let family = family
         .iter()
-        .map(|m| format!("{}（{}）{}", m.name, page.t(&format!("choice.relation.{}", m.relation)), m.birthday.map(|d| d.to_string()).unwrap_or_default()))
+        .map(|m| {
+            format!(
+                "{}（{}）{}",
+                m.name,
+                page.t(&format!("choice.relation.{}", m.relation)),
+                m.birthday.map(|d| d.to_string()).unwrap_or_default()
+            )
+        })
         .collect();
     let vehicles = vehicles
         .into_iter()
         .map(|v| VehicleRow {
             id: v.id,
             plate: v.plate.clone().unwrap_or_else(|| v.vin.clone()),
-            model: [v.brand.as_deref(), v.series.as_deref(), v.model.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
-            mileage: v.mileage_km.map(|km| format!("{km} km")).unwrap_or_default(),
+            model: [v.brand.as_deref(), v.series.as_deref(), v.model.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            mileage: v
+                .mileage_km
+                .map(|km| format!("{km} km"))
+                .unwrap_or_default(),
             vin: v.vin,
         })
         .collect();
     let timeline = timeline
         .into_iter()
-        .map(|e| TimelineRow { at: page.local_time(e.at), label: page.t(&format!("event.{}", e.kind)), summary: e.summary })
+        .map(|e| TimelineRow {
+            at: page.local_time(e.at),
+            label: page.t(&format!("event.{}", e.kind)),
+            summary: e.summary,
+        })
         .collect();
     render(&CustomerTemplate {
         id,
@@ -306,13 +456,22 @@ async fn show(State(state): State<AppState>, session: Session, PageCaller(actor)
 }
 
 /// The full ID number, in place of the reveal button (audited by the store).
-async fn reveal_id_number(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>) -> Response {
+async fn reveal_id_number(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::RevealIdNumber) {
         return error_page(&page, ApiError::Forbidden);
     }
     match ops::reveal_id_number(&state.db, &actor, id).await {
-        Ok(number) => Html(format!("<code id=\"id-number\">{}</code>", number.unwrap_or_default())).into_response(),
+        Ok(number) => Html(format!(
+            "<code id=\"id-number\">{}</code>",
+            number.unwrap_or_default()
+        ))
+        .into_response(),
         Err(error) => error_page(&page, error.into()),
     }
 }
@@ -333,7 +492,13 @@ struct MergeQuery {
     q: Option<String>,
 }
 
-async fn merge_page(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Query(query): Query<MergeQuery>) -> Response {
+async fn merge_page(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Query(query): Query<MergeQuery>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::CustomerMerge) {
         return error_page(&page, ApiError::Forbidden);
@@ -344,12 +509,37 @@ async fn merge_page(State(state): State<AppState>, session: Session, PageCaller(
     };
     // Without a query, offer customers with the same name: the usual duplicates.
     let q = query.q.unwrap_or_else(|| keep.name.clone());
-    let filter = CustomerFilter { q: Some(q.clone()), ..Default::default() };
-    let candidates = match ops::list(&state.db.conn, &actor, &filter, PageRequest { limit: Some(20), cursor: None }).await {
-        Ok(found) => found.items.iter().filter(|c| c.id != id).map(|c| customer_row(&page, c)).collect(),
+    let filter = CustomerFilter {
+        q: Some(q.clone()),
+        ..Default::default()
+    };
+    let candidates = match ops::list(
+        &state.db.conn,
+        &actor,
+        &filter,
+        PageRequest {
+            limit: Some(20),
+            cursor: None,
+        },
+    )
+    .await
+    {
+        Ok(found) => found
+            .items
+            .iter()
+            .filter(|c| c.id != id)
+            .map(|c| customer_row(&page, c))
+            .collect(),
         Err(error) => return error_page(&page, error.into()),
     };
-    render(&MergeTemplate { page, id, name: keep.name, q, candidates, error: None })
+    render(&MergeTemplate {
+        page,
+        id,
+        name: keep.name,
+        q,
+        candidates,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -357,7 +547,13 @@ struct MergeForm {
     merge_id: Uuid,
 }
 
-async fn merge(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(form): Form<MergeForm>) -> Response {
+async fn merge(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<MergeForm>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::CustomerMerge) {
         return error_page(&page, ApiError::Forbidden);

@@ -43,7 +43,12 @@ pub struct FormTemplate<'a> {
 pub type Spec = (&'static str, &'static str, &'static [&'static str]);
 
 /// Builds the fields from specs, current values and the errors to show beside them.
-pub fn fields(page: &Page, specs: &[Spec], values: &HashMap<String, String>, errors: &[FieldError]) -> Vec<FormField> {
+pub fn fields(
+    page: &Page,
+    specs: &[Spec],
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Vec<FormField> {
     specs
         .iter()
         .map(|(name, kind, choices)| FormField {
@@ -51,15 +56,29 @@ pub fn fields(page: &Page, specs: &[Spec], values: &HashMap<String, String>, err
             label: page.t(&format!("field.{name}")),
             kind,
             value: values.get(*name).cloned().unwrap_or_default(),
-            options: choices.iter().map(|choice| ((*choice).to_owned(), page.t(&format!("choice.{name}.{choice}")))).collect(),
-            error: errors.iter().find(|e| e.field == *name).map(|e| field_message(page.locale, e).message),
+            options: choices
+                .iter()
+                .map(|choice| {
+                    (
+                        (*choice).to_owned(),
+                        page.t(&format!("choice.{name}.{choice}")),
+                    )
+                })
+                .collect(),
+            error: errors
+                .iter()
+                .find(|e| e.field == *name)
+                .map(|e| field_message(page.locale, e).message),
         })
         .collect()
 }
 
 /// Non-empty form value, trimmed.
 pub fn filled(values: &HashMap<String, String>, name: &str) -> Option<String> {
-    values.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    values
+        .get(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// The value to send on edit: present (possibly empty, which clears) when the form has the field.
@@ -68,12 +87,19 @@ pub fn edited(values: &HashMap<String, String>, name: &str) -> Option<String> {
 }
 
 /// Parses an optional whole number, recording a field error when it is not one.
-pub fn number(values: &HashMap<String, String>, name: &'static str, errors: &mut Vec<FieldError>) -> Option<i32> {
+pub fn number(
+    values: &HashMap<String, String>,
+    name: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<i32> {
     let raw = filled(values, name)?;
     match raw.parse() {
         Ok(value) => Some(value),
         Err(_) => {
-            errors.push(FieldError { field: name, code: "number.format" });
+            errors.push(FieldError {
+                field: name,
+                code: "number.format",
+            });
             None
         }
     }
@@ -107,12 +133,31 @@ impl FormPage<'_> {
     /// link to the record that already exists. `None` for errors a form cannot show.
     pub fn show_store_error(&self, error: &StoreError, open_path: &str) -> Option<Response> {
         match error {
-            StoreError::Invalid(errors) => Some((axum::http::StatusCode::UNPROCESSABLE_ENTITY, self.show(errors, None)).into_response()),
-            StoreError::Duplicate { field, existing_id, .. } => {
+            StoreError::Invalid(errors) => Some(
+                (
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    self.show(errors, None),
+                )
+                    .into_response(),
+            ),
+            StoreError::Duplicate {
+                field, existing_id, ..
+            } => {
                 let label = self.page.t(&format!("field.{field}"));
-                let message = rust_i18n::t!("error.duplicate", locale = self.page.lang(), field = label).into_owned();
-                let duplicate = Duplicate { message, link: format!("{open_path}/{existing_id}") };
-                Some((axum::http::StatusCode::CONFLICT, self.show(&[], Some(duplicate))).into_response())
+                let message =
+                    rust_i18n::t!("error.duplicate", locale = self.page.lang(), field = label)
+                        .into_owned();
+                let duplicate = Duplicate {
+                    message,
+                    link: format!("{open_path}/{existing_id}"),
+                };
+                Some(
+                    (
+                        axum::http::StatusCode::CONFLICT,
+                        self.show(&[], Some(duplicate)),
+                    )
+                        .into_response(),
+                )
             }
             _ => None,
         }

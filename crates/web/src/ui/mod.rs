@@ -27,7 +27,9 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::auth::{PageCaller, attempt_login, client_address, csrf_token, end_session, start_session};
+use crate::auth::{
+    PageCaller, attempt_login, client_address, csrf_token, end_session, start_session,
+};
 use crate::error::ApiError;
 use crate::locale::{self, Locale};
 
@@ -69,7 +71,9 @@ impl Page {
 
     /// A stored UTC instant in the store's time zone.
     pub fn local_time(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+        at.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     pub fn can(&self, permission: Permission) -> bool {
@@ -80,10 +84,19 @@ impl Page {
 /// Builds the page context for a signed-in user: their language and their store's time zone.
 pub async fn page_for(state: &AppState, session: &Session, actor: &Actor) -> Page {
     let tz = match actor.store_id {
-        Some(store_id) => org::find_store(&state.db.conn, actor.tenant_id, store_id).await.ok().and_then(|s| s.time_zone.parse().ok()),
+        Some(store_id) => org::find_store(&state.db.conn, actor.tenant_id, store_id)
+            .await
+            .ok()
+            .and_then(|s| s.time_zone.parse().ok()),
         None => None,
     };
-    Page { locale: Locale::parse(&actor.locale), csrf: csrf_token(session).await, demo: state.config.demo, user: Some(actor.clone()), tz: tz.unwrap_or(chrono_tz::Asia::Shanghai) }
+    Page {
+        locale: Locale::parse(&actor.locale),
+        csrf: csrf_token(session).await,
+        demo: state.config.demo,
+        user: Some(actor.clone()),
+        tz: tz.unwrap_or(chrono_tz::Asia::Shanghai),
+    }
 }
 
 pub fn render(template: &impl Template) -> Response {
@@ -124,9 +137,20 @@ pub fn customer_row(page: &Page, customer: &customer::Model) -> CustomerRow {
     CustomerRow {
         id: customer.id,
         name: customer.name.clone(),
-        mobile: if page.can(Permission::ViewPhone) { mobile.to_owned() } else { mask_mobile(mobile) },
+        mobile: if page.can(Permission::ViewPhone) {
+            mobile.to_owned()
+        } else {
+            mask_mobile(mobile)
+        },
         class_label: page.t(&format!("class.{}", customer.class)),
-        tags: customer.tags.as_array().into_iter().flatten().filter_map(|t| t.as_str()).collect::<Vec<_>>().join(" "),
+        tags: customer
+            .tags
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -143,10 +167,28 @@ struct LoginQuery {
     lang: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>, session: Session, Query(query): Query<LoginQuery>) -> Response {
-    let locale = query.lang.as_deref().map(Locale::parse).unwrap_or_else(locale::current);
-    let page = Page { locale, csrf: csrf_token(&session).await, demo: state.config.demo, user: None, tz: chrono_tz::Asia::Shanghai };
-    render(&LoginTemplate { page, error: None, username: String::new() })
+async fn login_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let locale = query
+        .lang
+        .as_deref()
+        .map(Locale::parse)
+        .unwrap_or_else(locale::current);
+    let page = Page {
+        locale,
+        csrf: csrf_token(&session).await,
+        demo: state.config.demo,
+        user: None,
+        tz: chrono_tz::Asia::Shanghai,
+    };
+    render(&LoginTemplate {
+        page,
+        error: None,
+        username: String::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -155,7 +197,11 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, session: Session, request: axum::extract::Request) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    request: axum::extract::Request,
+) -> Response {
     let address = client_address(request.extensions());
     let Ok(Form(form)) = Form::<LoginForm>::from_request(request, &state).await else {
         return Redirect::to("/login").into_response();
@@ -171,23 +217,56 @@ async fn login(State(state): State<AppState>, session: Session, request: axum::e
         Err(ApiError::Unauthorized) => "login.failed",
         Err(other) => return other.into_response(),
     };
-    let status = if key == "login.throttled" { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
-    let page = Page { locale: locale::current(), csrf: csrf_token(&session).await, demo: state.config.demo, user: None, tz: chrono_tz::Asia::Shanghai };
-    (status, render(&LoginTemplate { error: Some(page.t(key)), page, username: form.username })).into_response()
+    let status = if key == "login.throttled" {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::UNAUTHORIZED
+    };
+    let page = Page {
+        locale: locale::current(),
+        csrf: csrf_token(&session).await,
+        demo: state.config.demo,
+        user: None,
+        tz: chrono_tz::Asia::Shanghai,
+    };
+    (
+        status,
+        render(&LoginTemplate {
+            error: Some(page.t(key)),
+            page,
+            username: form.username,
+        }),
+    )
+        .into_response()
 }
-
 
 async fn logout(session: Session) -> Redirect {
     end_session(&session).await;
     Redirect::to("/login")
 }
 
-async fn set_locale(State(state): State<AppState>, PageCaller(actor): PageCaller, headers: axum::http::HeaderMap, Form(form): Form<HashMap<String, String>>) -> Response {
+async fn set_locale(
+    State(state): State<AppState>,
+    PageCaller(actor): PageCaller,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let locale = Locale::parse(form.get("locale").map(String::as_str).unwrap_or("zh-CN"));
-    if let Err(error) = org::set_locale(&state.db.conn, actor.tenant_id, actor.user_id, locale.code()).await {
+    if let Err(error) = org::set_locale(
+        &state.db.conn,
+        actor.tenant_id,
+        actor.user_id,
+        locale.code(),
+    )
+    .await
+    {
         return ApiError::from(error).into_response();
     }
-    let back = headers.get(REFERER).and_then(|v| v.to_str().ok()).and_then(|v| v.find("://").map(|i| &v[i + 3..])).and_then(|v| v.find('/').map(|i| v[i..].to_owned()));
+    let back = headers
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.find("://").map(|i| &v[i + 3..]))
+        .and_then(|v| v.find('/').map(|i| v[i..].to_owned()));
     Redirect::to(&back.unwrap_or_else(|| "/".into())).into_response()
 }
 
@@ -199,12 +278,29 @@ struct HomeTemplate {
     rows: Vec<CustomerRow>,
 }
 
-async fn home(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller) -> Response {
+async fn home(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
-    let recent = customer_ops::list(&state.db.conn, &actor, &CustomerFilter::default(), PageRequest { limit: Some(10), cursor: None }).await;
+    let recent = customer_ops::list(
+        &state.db.conn,
+        &actor,
+        &CustomerFilter::default(),
+        PageRequest {
+            limit: Some(10),
+            cursor: None,
+        },
+    )
+    .await;
     match recent {
         Ok(recent) => {
-            let rows = recent.items.iter().map(|c| customer_row(&page, c)).collect();
+            let rows = recent
+                .items
+                .iter()
+                .map(|c| customer_row(&page, c))
+                .collect();
             let task = page.t(&format!("home.task.{}", actor.role.as_str()));
             render(&HomeTemplate { page, task, rows })
         }
@@ -225,19 +321,53 @@ struct SearchQuery {
 }
 
 /// The navbar's one search box: customers and vehicles, as an htmx fragment.
-async fn search(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Query(query): Query<SearchQuery>) -> Response {
+async fn search(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Query(query): Query<SearchQuery>,
+) -> Response {
     let q = query.q.unwrap_or_default();
     if q.trim().is_empty() {
         return Html(String::new()).into_response();
     }
     let page = page_for(&state, &session, &actor).await;
-    let limit = PageRequest { limit: Some(8), cursor: None };
-    let customers = customer_ops::list(&state.db.conn, &actor, &CustomerFilter { q: Some(q.clone()), ..Default::default() }, limit).await;
-    let vehicles = vehicle_ops::list(&state.db.conn, &actor, &VehicleFilter { q: Some(q), customer_id: None }, limit).await;
+    let limit = PageRequest {
+        limit: Some(8),
+        cursor: None,
+    };
+    let customers = customer_ops::list(
+        &state.db.conn,
+        &actor,
+        &CustomerFilter {
+            q: Some(q.clone()),
+            ..Default::default()
+        },
+        limit,
+    )
+    .await;
+    let vehicles = vehicle_ops::list(
+        &state.db.conn,
+        &actor,
+        &VehicleFilter {
+            q: Some(q),
+            customer_id: None,
+        },
+        limit,
+    )
+    .await;
     match (customers, vehicles) {
         (Ok(customers), Ok(vehicles)) => render(&SearchTemplate {
-            customers: customers.items.iter().map(|c| customer_row(&page, c)).collect(),
-            vehicles: vehicles.items.iter().map(|v| (v.id, format!("{} {}", vehicle_ops::describe(v), v.vin))).collect(),
+            customers: customers
+                .items
+                .iter()
+                .map(|c| customer_row(&page, c))
+                .collect(),
+            vehicles: vehicles
+                .items
+                .iter()
+                .map(|v| (v.id, format!("{} {}", vehicle_ops::describe(v), v.vin)))
+                .collect(),
         }),
         (Err(error), _) | (_, Err(error)) => ApiError::from(error).into_response(),
     }

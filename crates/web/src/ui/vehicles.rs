@@ -66,10 +66,23 @@ static CREATE_SPECS: std::sync::LazyLock<Vec<Spec>> = std::sync::LazyLock::new(|
 /// Form values → API input, plus the errors of values the form itself cannot parse.
 /// The price is typed in yuan and stored in fen.
 fn to_input(values: &HashMap<String, String>, creating: bool) -> (VehicleInput, Vec<FieldError>) {
-    let get = |name: &str| if creating { filled(values, name) } else { edited(values, name) };
+    let get = |name: &str| {
+        if creating {
+            filled(values, name)
+        } else {
+            edited(values, name)
+        }
+    };
     let mut errors = Vec::new();
     let purchase_price_fen = filled(values, "purchase_price_fen").and_then(|raw| {
-        parse_yuan(&raw).map_err(|invalid| errors.push(FieldError { field: "purchase_price_fen", code: invalid.0 })).ok()
+        parse_yuan(&raw)
+            .map_err(|invalid| {
+                errors.push(FieldError {
+                    field: "purchase_price_fen",
+                    code: invalid.0,
+                })
+            })
+            .ok()
     });
     let input = VehicleInput {
         vin: get("vin"),
@@ -92,15 +105,31 @@ fn to_input(values: &HashMap<String, String>, creating: bool) -> (VehicleInput, 
         insurance_expiry: get("insurance_expiry"),
         customer_id: filled(values, "customer_id").and_then(|id| id.parse().ok()),
         store_id: None,
-        mileage_km: if creating { number(values, "mileage_km", &mut errors) } else { None },
+        mileage_km: if creating {
+            number(values, "mileage_km", &mut errors)
+        } else {
+            None
+        },
     };
     (input, errors)
 }
 
-fn form<'a>(page: &'a Page, values: &'a HashMap<String, String>, editing: Option<Uuid>) -> FormPage<'a> {
+fn form<'a>(
+    page: &'a Page,
+    values: &'a HashMap<String, String>,
+    editing: Option<Uuid>,
+) -> FormPage<'a> {
     let customer_id = values.get("customer_id").cloned().unwrap_or_default();
     match editing {
-        Some(id) => FormPage { page, heading: page.t("vehicles.edit"), action: format!("/vehicles/{id}/edit"), cancel: format!("/vehicles/{id}"), hidden: vec![], specs: SPECS, values },
+        Some(id) => FormPage {
+            page,
+            heading: page.t("vehicles.edit"),
+            action: format!("/vehicles/{id}/edit"),
+            cancel: format!("/vehicles/{id}"),
+            hidden: vec![],
+            specs: SPECS,
+            values,
+        },
         None => FormPage {
             page,
             heading: page.t("vehicles.new"),
@@ -114,13 +143,24 @@ fn form<'a>(page: &'a Page, values: &'a HashMap<String, String>, editing: Option
 }
 
 /// Saves through `save` unless the form already found errors; re-renders the form on failure.
-async fn save_or_show(page: &Page, form_page: FormPage<'_>, form_errors: Vec<FieldError>, save: impl std::future::Future<Output = Result<vehicle::Model, StoreError>>) -> Response {
+async fn save_or_show(
+    page: &Page,
+    form_page: FormPage<'_>,
+    form_errors: Vec<FieldError>,
+    save: impl std::future::Future<Output = Result<vehicle::Model, StoreError>>,
+) -> Response {
     if !form_errors.is_empty() {
-        return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, form_page.show(&form_errors, None)).into_response();
+        return (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            form_page.show(&form_errors, None),
+        )
+            .into_response();
     }
     match save.await {
         Ok(saved) => Redirect::to(&format!("/vehicles/{}", saved.id)).into_response(),
-        Err(error) => form_page.show_store_error(&error, "/vehicles").unwrap_or_else(|| error_page(page, error.into())),
+        Err(error) => form_page
+            .show_store_error(&error, "/vehicles")
+            .unwrap_or_else(|| error_page(page, error.into())),
     }
 }
 
@@ -129,22 +169,44 @@ struct NewQuery {
     customer_id: Option<Uuid>,
 }
 
-async fn new_form(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Query(query): Query<NewQuery>) -> Response {
+async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Query(query): Query<NewQuery>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::VehicleWrite) {
         return error_page(&page, ApiError::Forbidden);
     }
-    let values = HashMap::from([("customer_id".to_owned(), query.customer_id.map(|id| id.to_string()).unwrap_or_default())]);
+    let values = HashMap::from([(
+        "customer_id".to_owned(),
+        query
+            .customer_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+    )]);
     form(&page, &values, None).show(&[], None)
 }
 
-async fn create(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Form(values): Form<HashMap<String, String>>) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::VehicleWrite) {
         return error_page(&page, ApiError::Forbidden);
     }
     let (input, errors) = to_input(&values, true);
-    save_or_show(&page, form(&page, &values, None), errors, ops::create(&state.db, &actor, &input)).await
+    save_or_show(
+        &page,
+        form(&page, &values, None),
+        errors,
+        ops::create(&state.db, &actor, &input),
+    )
+    .await
 }
 
 fn form_values(v: &vehicle::Model) -> HashMap<String, String> {
@@ -164,7 +226,10 @@ fn form_values(v: &vehicle::Model) -> HashMap<String, String> {
         ("pdi_date".to_owned(), date(v.pdi_date)),
         ("licence_date".to_owned(), date(v.licence_date)),
         ("delivery_date".to_owned(), date(v.delivery_date)),
-        ("purchase_price_fen".to_owned(), v.purchase_price_fen.map(format_fen).unwrap_or_default()),
+        (
+            "purchase_price_fen".to_owned(),
+            v.purchase_price_fen.map(format_fen).unwrap_or_default(),
+        ),
         ("warranty_start".to_owned(), date(v.warranty_start)),
         ("warranty_months".to_owned(), int(v.warranty_months)),
         ("warranty_km".to_owned(), int(v.warranty_km)),
@@ -173,7 +238,12 @@ fn form_values(v: &vehicle::Model) -> HashMap<String, String> {
     ])
 }
 
-async fn edit_form(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>) -> Response {
+async fn edit_form(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::VehicleWrite) {
         return error_page(&page, ApiError::Forbidden);
@@ -184,13 +254,25 @@ async fn edit_form(State(state): State<AppState>, session: Session, PageCaller(a
     }
 }
 
-async fn update(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(values): Form<HashMap<String, String>>) -> Response {
+async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::VehicleWrite) {
         return error_page(&page, ApiError::Forbidden);
     }
     let (input, errors) = to_input(&values, false);
-    save_or_show(&page, form(&page, &values, Some(id)), errors, ops::update(&state.db, &actor, id, &input)).await
+    save_or_show(
+        &page,
+        form(&page, &values, Some(id)),
+        errors,
+        ops::update(&state.db, &actor, id, &input),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -210,14 +292,27 @@ struct VehicleTemplate {
     transfer_error: Option<String>,
 }
 
-async fn show(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     vehicle_page(&state, page, id, None, None).await
 }
 
 /// The vehicle page, optionally with an error beside the mileage or transfer form.
-async fn vehicle_page(state: &AppState, page: Page, id: Uuid, mileage_error: Option<String>, transfer_error: Option<String>) -> Response {
-    let Some(actor) = page.user.clone() else { return Redirect::to("/login").into_response() };
+async fn vehicle_page(
+    state: &AppState,
+    page: Page,
+    id: Uuid,
+    mileage_error: Option<String>,
+    transfer_error: Option<String>,
+) -> Response {
+    let Some(actor) = page.user.clone() else {
+        return Redirect::to("/login").into_response();
+    };
     let loaded = async {
         let found = ops::get(&state.db.conn, &actor, id).await?;
         let readings = ops::mileage(&state.db.conn, &actor, id).await?;
@@ -234,7 +329,14 @@ async fn vehicle_page(state: &AppState, page: Page, id: Uuid, mileage_error: Opt
         Ok(loaded) => loaded,
         Err(error) => return error_page(&page, error.into()),
     };
-    let warnings = found.warnings.as_array().into_iter().flatten().filter_map(|w| w.as_str()).map(|w| page.t(&format!("vehicles.warning.{w}"))).collect();
+    let warnings = found
+        .warnings
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w.as_str())
+        .map(|w| page.t(&format!("vehicles.warning.{w}")))
+        .collect();
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let date = |value: Option<chrono::NaiveDate>| value.map(|d| d.to_string()).unwrap_or_default();
     let details = vec![
@@ -248,13 +350,34 @@ async fn vehicle_page(state: &AppState, page: Page, id: Uuid, mileage_error: Opt
         ("field.engine_no", text(&found.engine_no)),
         ("field.production_date", date(found.production_date)),
         ("field.delivery_date", date(found.delivery_date)),
-        ("field.purchase_price_fen", found.purchase_price_fen.map(|fen| format!("¥{}", format_fen(fen))).unwrap_or_default()),
+        (
+            "field.purchase_price_fen",
+            found
+                .purchase_price_fen
+                .map(|fen| format!("¥{}", format_fen(fen)))
+                .unwrap_or_default(),
+        ),
         ("field.warranty_start", date(found.warranty_start)),
-        ("field.warranty_months", found.warranty_months.map(|m| m.to_string()).unwrap_or_default()),
-        ("field.warranty_km", found.warranty_km.map(|m| m.to_string()).unwrap_or_default()),
+        (
+            "field.warranty_months",
+            found
+                .warranty_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "field.warranty_km",
+            found.warranty_km.map(|m| m.to_string()).unwrap_or_default(),
+        ),
         ("field.insurer", text(&found.insurer)),
         ("field.insurance_expiry", date(found.insurance_expiry)),
-        ("field.mileage_km", found.mileage_km.map(|km| format!("{km} km")).unwrap_or_default()),
+        (
+            "field.mileage_km",
+            found
+                .mileage_km
+                .map(|km| format!("{km} km"))
+                .unwrap_or_default(),
+        ),
     ]
     .into_iter()
     .filter(|(_, value)| !value.is_empty())
@@ -262,10 +385,25 @@ async fn vehicle_page(state: &AppState, page: Page, id: Uuid, mileage_error: Opt
     .collect();
     let owners = history
         .iter()
-        .map(|row| format!("{} {} ~ {}", names.get(&row.customer_id).cloned().unwrap_or_default(), row.started_on, row.ended_on.map(|d| d.to_string()).unwrap_or_default()))
+        .map(|row| {
+            format!(
+                "{} {} ~ {}",
+                names.get(&row.customer_id).cloned().unwrap_or_default(),
+                row.started_on,
+                row.ended_on.map(|d| d.to_string()).unwrap_or_default()
+            )
+        })
         .collect();
-    let owner_link = found.owner_id.map(|owner| (format!("/customers/{owner}"), names.get(&owner).cloned().unwrap_or_default()));
-    let points: Vec<(String, i32)> = readings.iter().map(|r| (r.read_on.to_string(), r.km)).collect();
+    let owner_link = found.owner_id.map(|owner| {
+        (
+            format!("/customers/{owner}"),
+            names.get(&owner).cloned().unwrap_or_default(),
+        )
+    });
+    let points: Vec<(String, i32)> = readings
+        .iter()
+        .map(|r| (r.read_on.to_string(), r.km))
+        .collect();
     render(&VehicleTemplate {
         id,
         title: ops::describe(&found),
@@ -284,22 +422,37 @@ async fn vehicle_page(state: &AppState, page: Page, id: Uuid, mileage_error: Opt
 
 fn first_error(page: &Page, error: &StoreError) -> Option<String> {
     match error {
-        StoreError::Invalid(errors) => errors.first().map(|e| field_message(page.locale, e).message),
+        StoreError::Invalid(errors) => errors
+            .first()
+            .map(|e| field_message(page.locale, e).message),
         _ => None,
     }
 }
 
-async fn add_mileage(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(values): Form<HashMap<String, String>>) -> Response {
+async fn add_mileage(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::VehicleWrite) {
         return error_page(&page, ApiError::Forbidden);
     }
     let mut errors = Vec::new();
     let Some(km) = number(&values, "km", &mut errors) else {
-        let message = errors.first().map(|e| field_message(page.locale, e).message).unwrap_or_else(|| page.t("error.required"));
+        let message = errors
+            .first()
+            .map(|e| field_message(page.locale, e).message)
+            .unwrap_or_else(|| page.t("error.required"));
         return vehicle_page(&state, page, id, Some(message), None).await;
     };
-    let input = MileageInput { km, read_on: filled(&values, "read_on"), source: Some("service".into()) };
+    let input = MileageInput {
+        km,
+        read_on: filled(&values, "read_on"),
+        source: Some("service".into()),
+    };
     match ops::add_mileage(&state.db, &actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/vehicles/{id}")).into_response(),
         Err(error) => match first_error(&page, &error) {
@@ -310,13 +463,32 @@ async fn add_mileage(State(state): State<AppState>, session: Session, PageCaller
 }
 
 /// Transfers to the one customer the search text finds (full mobile, name…).
-async fn transfer(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(values): Form<HashMap<String, String>>) -> Response {
+async fn transfer(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
     let page = page_for(&state, &session, &actor).await;
     if !page.can(Permission::VehicleTransfer) {
         return error_page(&page, ApiError::Forbidden);
     }
-    let filter = CustomerFilter { q: filled(&values, "customer_q"), ..Default::default() };
-    let matches = match customer_ops::list(&state.db.conn, &actor, &filter, PageRequest { limit: Some(2), cursor: None }).await {
+    let filter = CustomerFilter {
+        q: filled(&values, "customer_q"),
+        ..Default::default()
+    };
+    let matches = match customer_ops::list(
+        &state.db.conn,
+        &actor,
+        &filter,
+        PageRequest {
+            limit: Some(2),
+            cursor: None,
+        },
+    )
+    .await
+    {
         Ok(found) => found.items,
         Err(error) => return error_page(&page, error.into()),
     };
@@ -324,7 +496,17 @@ async fn transfer(State(state): State<AppState>, session: Session, PageCaller(ac
         let message = page.t("error.transfer.customer_not_found");
         return vehicle_page(&state, page, id, None, Some(message)).await;
     };
-    match ops::transfer(&state.db, &actor, id, &TransferInput { customer_id: target.id, date: None }).await {
+    match ops::transfer(
+        &state.db,
+        &actor,
+        id,
+        &TransferInput {
+            customer_id: target.id,
+            date: None,
+        },
+    )
+    .await
+    {
         Ok(_) => Redirect::to(&format!("/vehicles/{id}")).into_response(),
         Err(error) => match first_error(&page, &error) {
             Some(message) => vehicle_page(&state, page, id, None, Some(message)).await,
