@@ -281,7 +281,7 @@ impl TestApp {
             .expect("response")
     }
 
-    async fn finish(self) {
+    pub async fn finish(self) {
         self.db.conn.close_by_ref().await.ok();
         match &self.cleanup {
             Cleanup::File(path) => {
