@@ -145,7 +145,8 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    println!("Fours is running at http://{listen}/");
+    let address = listener.local_addr().context("listening address")?;
+    println!("Fours is running at http://{address}/");
     if demo {
         println!(
             "Demo accounts: admin, store_manager, sales_consultant, service_advisor … (one per role); password: {}",

@@ -1,0 +1,96 @@
+//! The `fours` binary end to end on a SQLite file: migrate, add a user, issue a token, back up.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn fours(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fours"))
+        .args(args)
+        .env("FOURS_DATA_DIR", data_dir)
+        .env_remove("FOURS_DATABASE_URL")
+        .env_remove("FOURS_CONFIG")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run fours")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "fours failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn users_tokens_and_backups_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("fours-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+
+    assert!(stdout(&fours(&dir, &["migrate"])).contains("up to date"));
+    let missing_group = fours(&dir, &["user", "add", "wang", "--role", "service_advisor"]);
+    assert!(
+        !missing_group.status.success(),
+        "no dealer group exists before the first serve"
+    );
+
+    // `serve` creates the group and the first admin; stop it as soon as it listens.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_fours"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("FOURS_DATA_DIR", &dir)
+        .env_remove("FOURS_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_lines = String::new();
+    let mut reader = std::io::BufReader::new(server.stdout.take().unwrap());
+    while !first_lines.contains("running at") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut reader, &mut line).unwrap() == 0 {
+            break;
+        }
+        first_lines.push_str(&line);
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(
+        first_lines.contains("Created the first user: admin / "),
+        "{first_lines}"
+    );
+
+    let added = stdout(&fours(
+        &dir,
+        &[
+            "user",
+            "add",
+            "wang",
+            "--role",
+            "service_advisor",
+            "--store",
+            "S01",
+            "--password",
+            "long-enough-pw",
+        ],
+    ));
+    assert!(added.contains("created wang"));
+    let token = stdout(&fours(&dir, &["user", "token", "wang", "--days", "1"]));
+    assert!(
+        token.trim().contains('.'),
+        "token is <tenant>.<secret>: {token}"
+    );
+    assert!(
+        !fours(&dir, &["user", "add", "li", "--role", "janitor"])
+            .status
+            .success()
+    );
+
+    let backup = dir.join("backup.db");
+    assert!(
+        stdout(&fours(&dir, &["backup", "--out", backup.to_str().unwrap()]))
+            .contains("backup written")
+    );
+    assert!(std::fs::metadata(&backup).unwrap().len() > 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
