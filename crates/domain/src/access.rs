@@ -49,7 +49,6 @@ pub enum Permission {
     VehicleTransfer,
     ViewPhone,
     RevealIdNumber,
-    ManageUsers,
     ReadAudit,
 }
 
@@ -103,34 +102,24 @@ impl Role {
     pub fn allows(self, permission: Permission) -> bool {
         use Permission::*;
         use Role::*;
+        // Staff who deal with customers face to face or by phone. The workshop, parts and
+        // marketing work without changing the archive or seeing the customer's number.
+        let front_office = matches!(
+            self,
+            Admin
+                | StoreManager
+                | SalesManager
+                | SalesConsultant
+                | Receptionist
+                | ServiceAdvisor
+                | CustomerCare
+        );
         match permission {
             // Everyone who meets customers or works on their cars needs the archive.
             CustomerRead | VehicleRead => true,
-            CustomerWrite | VehicleWrite => matches!(
-                self,
-                Admin
-                    | StoreManager
-                    | SalesManager
-                    | SalesConsultant
-                    | Receptionist
-                    | ServiceAdvisor
-                    | CustomerCare
-            ),
-            VehicleTransfer | CustomerMerge => {
-                matches!(self, Admin | StoreManager | SalesManager)
-            }
-            CustomerDelete | ManageUsers | ReadAudit => matches!(self, Admin | StoreManager),
-            // Need-to-know: the workshop, parts and marketing work without the customer's number.
-            ViewPhone => matches!(
-                self,
-                Admin
-                    | StoreManager
-                    | SalesManager
-                    | SalesConsultant
-                    | Receptionist
-                    | ServiceAdvisor
-                    | CustomerCare
-            ),
+            CustomerWrite | VehicleWrite | ViewPhone => front_office,
+            VehicleTransfer | CustomerMerge => matches!(self, Admin | StoreManager | SalesManager),
+            CustomerDelete | ReadAudit => matches!(self, Admin | StoreManager),
             RevealIdNumber => matches!(self, Admin | StoreManager),
         }
     }

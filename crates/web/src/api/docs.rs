@@ -12,6 +12,7 @@ use crate::AppState;
 #[openapi(
     info(title = "Fours API", description = "Dealer management and CRM for 4S car dealerships. Errors: `{\"error\": {\"code\", \"message\", \"fields\"}}`; `Accept-Language: en` for English messages."),
     paths(
+        super::audit::list,
         super::auth::login, super::auth::logout, super::auth::me,
         super::customers::list, super::customers::create, super::customers::show, super::customers::update,
         super::customers::remove, super::customers::merge, super::customers::timeline, super::customers::reveal_id_number,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document at `/api/openapi.json`
 //! (generated from these handlers) and browsable at `/api/docs`.
 
+mod audit;
 mod auth;
 pub mod customers;
 mod docs;
