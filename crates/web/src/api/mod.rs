@@ -19,6 +19,7 @@ pub use docs::ApiDoc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(audit::routes())
         .merge(auth::routes())
         .merge(customers::routes())
         .merge(vehicles::routes())
