@@ -136,6 +136,7 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     } else {
         ensure_first_admin(&database).await?;
     }
+    tokio::spawn(housekeeping(database.conn.clone()));
     let mut web = settings.web_config();
     web.demo = demo;
     let app = fours_web::router(fours_web::AppState {
@@ -162,6 +163,21 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     })
     .await
     .context("server failed")
+}
+
+/// Hourly: drop expired browser sessions and failed-login records older than a day.
+async fn housekeeping(conn: sea_orm::DatabaseConnection) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+        if let Err(error) = org::sessions::purge_expired(&conn).await {
+            tracing::warn!(%error, "could not purge expired sessions");
+        }
+        if let Err(error) = org::purge_login_failures(&conn, day_ago).await {
+            tracing::warn!(%error, "could not purge old login failures");
+        }
+    }
 }
 
 /// On an empty database: a dealer group, a store and an `admin` whose password is printed once.

@@ -411,6 +411,18 @@ pub async fn recent_login_failures(
     })
 }
 
+/// Forgets failed logins older than `before` (only the last hour counts).
+pub async fn purge_login_failures(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let result = login_failure::Entity::delete_many()
+        .filter(login_failure::Column::At.lt(before))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 pub async fn set_locale(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
