@@ -86,10 +86,14 @@ test("a consultant files a customer and a car, then finds them again", async () 
   assert.equal(await page.inputValue("#f-name"), "欧阳娜娜", "typed values survive the error");
 
   await page.fill("#f-mobile", "+86 186-1234-5678");
+  await page.fill("input[name=family_name_0]", "欧阳小明");
+  await page.selectOption("select[name=family_relation_0]", "child");
+  await page.fill("input[name=family_birthday_0]", "2015-06-01");
   await page.click("#save");
   await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
   const customerUrl = page.url();
   assert.match(await page.textContent("#customer-name"), /欧阳娜娜/);
+  assert.match(await page.textContent("body"), /欧阳小明（子女）2015-06-01/);
 
   await page.click("#add-vehicle");
   await page.fill("#f-vin", "LSVAU218XN2183294");

@@ -10,7 +10,9 @@ use axum::{Form, Router};
 use fours_domain::access::Permission;
 use fours_domain::customers::relationship::RelationshipClass;
 use fours_store::customers::entities::customer;
-use fours_store::customers::input::{CHANNELS, CustomerInput, INFO_SOURCES, SOURCES};
+use fours_store::customers::input::{
+    CHANNELS, CustomerInput, FamilyMemberInput, INFO_SOURCES, SOURCES,
+};
 use fours_store::customers::{self as ops, CustomerFilter};
 use fours_store::paging::PageRequest;
 use fours_store::vehicles as vehicle_ops;
@@ -18,7 +20,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{FormPage, Spec, edited, filled};
+use super::forms::{FormPage, Spec, edited, family_rows, filled};
 use super::{CustomerRow, Page, customer_row, error_page, page_for, render};
 use crate::AppState;
 use crate::auth::PageCaller;
@@ -173,6 +175,18 @@ fn to_input(values: &HashMap<String, String>, creating: bool) -> CustomerInput {
             .get("tags")
             .map(|t| t.split([',', '，', ' ']).map(str::to_owned).collect()),
         notes: get("notes"),
+        family: Some(
+            family_rows(values)
+                .into_iter()
+                .filter(|row| !row.name.trim().is_empty())
+                .map(|row| FamilyMemberInput {
+                    name: row.name,
+                    relation: row.relation,
+                    birthday: Some(row.birthday),
+                    mobile: None,
+                })
+                .collect(),
+        ),
         ..Default::default()
     }
 }
@@ -202,6 +216,7 @@ fn form<'a>(
         hidden: vec![],
         specs: SPECS,
         values,
+        with_family: true,
     }
 }
 
@@ -292,7 +307,20 @@ async fn edit_form(
         return error_page(&page, ApiError::Forbidden);
     }
     match ops::get(&state.db.conn, &actor, id).await {
-        Ok(found) => form(&page, &form_values(&found), Some(id)).show(&[], None),
+        Ok(found) => {
+            let mut values = form_values(&found);
+            if let Ok(members) = ops::family(&state.db.conn, &actor, id).await {
+                for (i, member) in members.into_iter().enumerate() {
+                    values.insert(format!("family_name_{i}"), member.name);
+                    values.insert(format!("family_relation_{i}"), member.relation);
+                    values.insert(
+                        format!("family_birthday_{i}"),
+                        member.birthday.map(|d| d.to_string()).unwrap_or_default(),
+                    );
+                }
+            }
+            form(&page, &values, Some(id)).show(&[], None)
+        }
         Err(error) => error_page(&page, error.into()),
     }
 }

@@ -10,6 +10,7 @@ use fours_store::error::FieldError;
 
 use super::{Page, render};
 use crate::error::field_message;
+use fours_store::customers::input::RELATIONS;
 
 pub struct FormField {
     pub name: &'static str,
@@ -37,6 +38,40 @@ pub struct FormTemplate<'a> {
     pub fields: Vec<FormField>,
     pub has_errors: bool,
     pub duplicate: Option<Duplicate>,
+    /// Rows of family members, on customer forms.
+    pub family: Option<Vec<FamilyRow>>,
+    pub family_errors: Vec<String>,
+    pub relations: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FamilyRow {
+    pub name: String,
+    pub relation: String,
+    pub birthday: String,
+}
+
+/// How many family rows a customer form offers (filled ones plus blanks up to this).
+pub const FAMILY_ROWS: usize = 4;
+
+/// The family rows as typed (`family_name_0`, `family_relation_0`, `family_birthday_0`, …).
+pub fn family_rows(values: &HashMap<String, String>) -> Vec<FamilyRow> {
+    (0..FAMILY_ROWS)
+        .map(|i| FamilyRow {
+            name: values
+                .get(&format!("family_name_{i}"))
+                .cloned()
+                .unwrap_or_default(),
+            relation: values
+                .get(&format!("family_relation_{i}"))
+                .cloned()
+                .unwrap_or_default(),
+            birthday: values
+                .get(&format!("family_birthday_{i}"))
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// A field spec: name, input kind and, for selects, the allowed values.
@@ -113,6 +148,8 @@ pub struct FormPage<'a> {
     pub hidden: Vec<(String, String)>,
     pub specs: &'a [Spec],
     pub values: &'a HashMap<String, String>,
+    /// Show the family rows (customer forms).
+    pub with_family: bool,
 }
 
 impl FormPage<'_> {
@@ -126,6 +163,21 @@ impl FormPage<'_> {
             fields: fields(self.page, self.specs, self.values, errors),
             has_errors: !errors.is_empty(),
             duplicate,
+            family: self.with_family.then(|| family_rows(self.values)),
+            family_errors: errors
+                .iter()
+                .filter(|e| e.field.starts_with("family."))
+                .map(|e| field_message(self.page.locale, e).message)
+                .collect(),
+            relations: RELATIONS
+                .iter()
+                .map(|r| {
+                    (
+                        (*r).to_owned(),
+                        self.page.t(&format!("choice.relation.{r}")),
+                    )
+                })
+                .collect(),
         })
     }
 

@@ -129,6 +129,7 @@ fn form<'a>(
             hidden: vec![],
             specs: SPECS,
             values,
+            with_family: false,
         },
         None => FormPage {
             page,
@@ -138,6 +139,7 @@ fn form<'a>(
             hidden: vec![("customer_id".into(), customer_id)],
             specs: &CREATE_SPECS,
             values,
+            with_family: false,
         },
     }
 }
