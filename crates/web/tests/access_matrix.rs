@@ -1,0 +1,420 @@
+//! The role × endpoint matrix: every role-checked `/api/v1` route, called by every role,
+//! answers 403 exactly when `Role::allows` says no. Also: no credentials → 401, another dealer
+//! group → 404, and personal information shown only to the roles that need it.
+
+mod common;
+mod fixtures;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use fixtures::{BodyKind, ROUTES, Route, create_customer, create_vehicle, id_of, mobile, vin};
+use fours_domain::access::{DataScope, Permission, Role};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Records created by the admin in `app.store_id` for one round of calls.
+struct Records {
+    customer: Uuid,
+    /// Folded into `customer` by the merge route.
+    duplicate: Uuid,
+    /// Receives the vehicle by the transfer route.
+    buyer: Uuid,
+    vehicle: Uuid,
+    /// Makes VINs and mobiles of this round unique.
+    serial: u32,
+}
+
+async fn records(app: &TestApp, serial: u32) -> Records {
+    let admin = app.token(Role::Admin);
+    let customer = create_customer(
+        app,
+        admin,
+        json!({"name": format!("客户{serial}"), "mobile": mobile(serial * 10), "store_id": app.store_id}),
+    )
+    .await;
+    let duplicate = create_customer(
+        app,
+        admin,
+        json!({"name": format!("重复{serial}"), "store_id": app.store_id}),
+    )
+    .await;
+    let buyer = create_customer(
+        app,
+        admin,
+        json!({"name": format!("买家{serial}"), "store_id": app.store_id}),
+    )
+    .await;
+    let vehicle = create_vehicle(
+        app,
+        admin,
+        json!({"vin": vin(serial * 10), "customer_id": customer["id"], "store_id": app.store_id}),
+    )
+    .await;
+    Records {
+        customer: id_of(&customer),
+        duplicate: id_of(&duplicate),
+        buyer: id_of(&buyer),
+        vehicle: id_of(&vehicle),
+        serial,
+    }
+}
+
+fn path(route: &Route, records: &Records) -> String {
+    let id = if route.path.starts_with("/api/v1/customers/") {
+        records.customer
+    } else {
+        records.vehicle
+    };
+    route.path.replace("{id}", &id.to_string())
+}
+
+fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
+    let serial = records.serial;
+    match route.body {
+        BodyKind::Empty => None,
+        BodyKind::NewCustomer => Some(
+            json!({"name": format!("新客户{serial}"), "mobile": mobile(serial * 10 + 1), "store_id": store_id}),
+        ),
+        BodyKind::CustomerChange => Some(json!({"notes": "matrix"})),
+        BodyKind::Merge => Some(json!({"merge_id": records.duplicate})),
+        BodyKind::NewVehicle => Some(json!({"vin": vin(serial * 10 + 1), "store_id": store_id})),
+        BodyKind::VehicleChange => Some(json!({"colour": "珍珠白"})),
+        BodyKind::Mileage => Some(json!({"km": 1234})),
+        BodyKind::Transfer => Some(json!({"customer_id": records.buyer})),
+    }
+}
+
+async fn every_route_answers_403_exactly_when_the_role_lacks_the_permission(app: Arc<TestApp>) {
+    let mut failures = Vec::new();
+    for (n, role) in Role::ALL.into_iter().enumerate() {
+        let records = records(&app, 100 + n as u32).await;
+        for route in ROUTES {
+            let path = path(route, &records);
+            let (status, answer) = app
+                .call(
+                    route.method,
+                    &path,
+                    Some(app.token(role)),
+                    body(route, &records, app.store_id),
+                )
+                .await;
+            let allowed = role.allows(route.permission);
+            let ok = if !allowed {
+                status == StatusCode::FORBIDDEN && answer["error"]["code"] == "forbidden"
+            } else if role.default_scope() == DataScope::Own {
+                // Records of someone else: invisible (404), never forbidden.
+                [200, 201, 204, 404, 409, 422].contains(&status.as_u16())
+            } else {
+                // The records are in the caller's store (or group): the call must succeed.
+                status.is_success()
+            };
+            if !ok {
+                failures.push(format!(
+                    "{role:?} {} {} (needs {:?}, allowed: {allowed}) → {status} {answer}",
+                    route.method, route.path, route.permission
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+async fn a_consultant_sees_only_own_customers(app: Arc<TestApp>) {
+    let records = records(&app, 900).await;
+    let consultant = app.token(Role::SalesConsultant);
+    let (status, _) = app
+        .call(
+            "GET",
+            &format!("/api/v1/customers/{}", records.customer),
+            Some(consultant),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the admin's customer");
+    let (status, _) = app
+        .call(
+            "GET",
+            &format!("/api/v1/vehicles/{}", records.vehicle),
+            Some(consultant),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the admin's customer's car");
+    let (_, list) = app
+        .call("GET", "/api/v1/customers", Some(consultant), None)
+        .await;
+    assert_eq!(list["items"], json!([]));
+    let own = create_customer(&app, consultant, json!({"name": "自己的"})).await;
+    let (_, list) = app
+        .call("GET", "/api/v1/customers", Some(consultant), None)
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["id"], own["id"]);
+    // The store's receptionist sees both.
+    let (_, list) = app
+        .call(
+            "GET",
+            "/api/v1/customers",
+            Some(app.token(Role::Receptionist)),
+            None,
+        )
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 4, "{list}");
+}
+
+async fn no_credentials_answer_401_everywhere(app: Arc<TestApp>) {
+    let records = records(&app, 1).await;
+    let mut failures = Vec::new();
+    for route in ROUTES {
+        let path = path(route, &records);
+        for token in [
+            None,
+            Some("not-a-token"),
+            Some("0190a0a0a0a0a0a0a0a0a0a0a0a0a0a0.forged"),
+        ] {
+            let (status, answer) = app
+                .call(
+                    route.method,
+                    &path,
+                    token,
+                    body(route, &records, app.store_id),
+                )
+                .await;
+            // BUG: crates/web/src/auth.rs csrf_guard runs before authentication and refuses
+            // every cookie-less, token-less POST/PATCH/DELETE with 403 `csrf` instead of 401.
+            if status != StatusCode::UNAUTHORIZED || answer["error"]["code"] != "unauthorized" {
+                failures.push(format!(
+                    "{} {path} with {token:?} → {status} {answer}",
+                    route.method
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    // Nothing was changed or deleted on the way.
+    let (status, customer) = app
+        .call(
+            "GET",
+            &format!("/api/v1/customers/{}", records.customer),
+            Some(app.token(Role::Admin)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(customer["notes"].is_null(), "{customer}");
+}
+
+async fn another_dealer_group_gets_404_for_every_record(app: Arc<TestApp>) {
+    let records = records(&app, 2).await;
+    let mut failures = Vec::new();
+    for route in ROUTES.iter().filter(|r| r.has_id()) {
+        let path = path(route, &records);
+        let (status, answer) = app
+            .call(
+                route.method,
+                &path,
+                Some(&app.foreign_token),
+                body(route, &records, app.store_id),
+            )
+            .await;
+        if status != StatusCode::NOT_FOUND || answer["error"]["code"] != "not_found" {
+            failures.push(format!("{} {path} → {status} {answer}", route.method));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    // And the lists of the other group are empty.
+    for list in ["/api/v1/customers", "/api/v1/vehicles"] {
+        let (status, page) = app.call("GET", list, Some(&app.foreign_token), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page["items"], json!([]), "{list}: {page}");
+    }
+    // Nothing was changed, merged, transferred or deleted.
+    let admin = app.token(Role::Admin);
+    let (status, customer) = app
+        .call(
+            "GET",
+            &format!("/api/v1/customers/{}", records.customer),
+            Some(admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(customer["notes"].is_null());
+    let (status, _) = app
+        .call(
+            "GET",
+            &format!("/api/v1/customers/{}", records.duplicate),
+            Some(admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "not merged away");
+    let (status, vehicle) = app
+        .call(
+            "GET",
+            &format!("/api/v1/vehicles/{}", records.vehicle),
+            Some(admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        vehicle["customer_id"],
+        json!(records.customer),
+        "not transferred"
+    );
+    assert!(vehicle["colour"].is_null());
+    assert!(vehicle["mileage_km"].is_null());
+}
+
+async fn phone_numbers_are_masked_for_workshop_roles(app: Arc<TestApp>) {
+    let created = create_customer(
+        &app,
+        app.token(Role::Admin),
+        json!({
+            "name": "孙悦",
+            "mobile": "13800138000",
+            "other_phones": ["13912345678"],
+            "family": [{"name": "孙小悦", "relation": "child", "mobile": "13698765432"}],
+            "store_id": app.store_id
+        }),
+    )
+    .await;
+    let path = format!("/api/v1/customers/{}", id_of(&created));
+    for role in Role::ALL {
+        let (status, shown) = app.call("GET", &path, Some(app.token(role)), None).await;
+        if role.default_scope() == DataScope::Own {
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            continue;
+        }
+        assert_eq!(status, StatusCode::OK, "{role:?}");
+        let (_, listed) = app
+            .call(
+                "GET",
+                "/api/v1/customers?q=%E5%AD%99%E6%82%A6",
+                Some(app.token(role)),
+                None,
+            )
+            .await;
+        let listed = &listed["items"][0];
+        if role.allows(Permission::ViewPhone) {
+            assert_eq!(shown["mobile"], "13800138000", "{role:?}");
+            assert_eq!(shown["phones_masked"], false, "{role:?}");
+            assert_eq!(shown["other_phones"], json!(["13912345678"]), "{role:?}");
+            assert_eq!(shown["family"][0]["mobile"], "13698765432", "{role:?}");
+            assert_eq!(listed["mobile"], "13800138000", "{role:?} list");
+        } else {
+            assert_eq!(shown["mobile"], "138****8000", "{role:?}");
+            assert_eq!(shown["phones_masked"], true, "{role:?}");
+            assert_eq!(shown["other_phones"], json!(["139****5678"]), "{role:?}");
+            assert_eq!(shown["family"][0]["mobile"], "136****5432", "{role:?}");
+            assert_eq!(listed["mobile"], "138****8000", "{role:?} list");
+            assert_eq!(listed["phones_masked"], true, "{role:?} list");
+        }
+    }
+    // The two roles named by the policy, explicitly.
+    let (_, advisor) = app
+        .call("GET", &path, Some(app.token(Role::ServiceAdvisor)), None)
+        .await;
+    assert_eq!(advisor["mobile"], "13800138000");
+    let (_, technician) = app
+        .call("GET", &path, Some(app.token(Role::Technician)), None)
+        .await;
+    assert_eq!(technician["mobile"], "138****8000");
+    assert_eq!(technician["phones_masked"], true);
+    let text = technician.to_string();
+    for clear in ["13800138000", "13912345678", "13698765432"] {
+        assert!(!text.contains(clear), "{clear} leaked: {text}");
+    }
+}
+
+async fn reveal_count(app: &TestApp, customer: Uuid) -> usize {
+    fours_store::audit::list(&app.db.conn, app.tenant_id, Some(customer), 100)
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|row| row.action == "reveal_id_number")
+        .count()
+}
+
+async fn revealing_an_id_number_is_restricted_and_audited(app: Arc<TestApp>) {
+    let created = create_customer(
+        &app,
+        app.token(Role::Admin),
+        json!({"name": "吴刚", "id_number": "11010519491231002X", "store_id": app.store_id}),
+    )
+    .await;
+    let id = id_of(&created);
+    assert_eq!(created["id_number_masked"], "1101**********002X");
+    let path = format!("/api/v1/customers/{id}/id-number");
+    assert_eq!(reveal_count(&app, id).await, 0);
+
+    for call in 1..=2 {
+        let (status, body) = app
+            .call("GET", &path, Some(app.token(Role::StoreManager)), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["id_number"], "11010519491231002X");
+        assert_eq!(reveal_count(&app, id).await, call, "one audit row per call");
+    }
+    let row = fours_store::audit::list(&app.db.conn, app.tenant_id, Some(id), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|row| row.action == "reveal_id_number")
+        .unwrap();
+    assert_eq!(row.actor_id, Some(app.users[&Role::StoreManager].id));
+    assert_eq!(row.entity, "customer");
+    // Managers find the reveals in the audit log.
+    let (status, log) = app
+        .call(
+            "GET",
+            &format!("/api/v1/audit?entity_id={id}"),
+            Some(app.token(Role::StoreManager)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let reveals = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "reveal_id_number")
+        .count();
+    assert_eq!(reveals, 2, "{log}");
+
+    for role in [Role::SalesConsultant, Role::SalesManager, Role::Technician] {
+        let (status, body) = app.call("GET", &path, Some(app.token(role)), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role:?}: {body}");
+        assert!(body.get("id_number").is_none());
+        assert!(!body.to_string().contains("11010519491231002X"));
+    }
+    assert_eq!(reveal_count(&app, id).await, 2, "refusals are not reveals");
+
+    // Ordinary reads never carry the number in clear, whoever asks.
+    for role in [Role::Admin, Role::StoreManager, Role::ServiceAdvisor] {
+        let (_, shown) = app
+            .call(
+                "GET",
+                &format!("/api/v1/customers/{id}"),
+                Some(app.token(role)),
+                None,
+            )
+            .await;
+        assert!(
+            !shown.to_string().contains("11010519491231002X"),
+            "{role:?}: {shown}"
+        );
+    }
+}
+
+on_both_databases!(
+    every_route_answers_403_exactly_when_the_role_lacks_the_permission,
+    a_consultant_sees_only_own_customers,
+    no_credentials_answer_401_everywhere,
+    another_dealer_group_gets_404_for_every_record,
+    phone_numbers_are_masked_for_workshop_roles,
+    revealing_an_id_number_is_restricted_and_audited,
+);
