@@ -203,6 +203,17 @@ pub async fn csrf_guard(State(_state): State<AppState>, request: Request, next: 
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         return ApiError::Csrf.into_response();
     };
+    // An API call with neither token nor signed-in session carries no credentials to abuse:
+    // let it through to be answered 401.
+    let signed_in = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    if request.uri().path().starts_with("/api/") && !signed_in {
+        return next.run(request).await;
+    }
     let expected = session.get::<String>(CSRF_KEY).await.ok().flatten();
     let (sent, request) = match sent_csrf_token(request).await {
         Ok(found) => found,

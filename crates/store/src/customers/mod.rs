@@ -618,10 +618,10 @@ pub async fn merge(
     keep_id: Uuid,
     duplicate_id: Uuid,
 ) -> StoreResult<customer::Model> {
+    let keep = get(&db.conn, actor, keep_id).await?;
     if keep_id == duplicate_id {
         return Err(StoreError::invalid("merge_id", "merge.same_customer"));
     }
-    let keep = get(&db.conn, actor, keep_id).await?;
     let duplicate = get(&db.conn, actor, duplicate_id).await?;
     let txn = db.conn.begin().await?;
     let tenant = actor.tenant_id;
