@@ -182,8 +182,6 @@ async fn no_credentials_answer_401_everywhere(app: Arc<TestApp>) {
                     body(route, &records, app.store_id),
                 )
                 .await;
-            // BUG: crates/web/src/auth.rs csrf_guard runs before authentication and refuses
-            // every cookie-less, token-less POST/PATCH/DELETE with 403 `csrf` instead of 401.
             if status != StatusCode::UNAUTHORIZED || answer["error"]["code"] != "unauthorized" {
                 failures.push(format!(
                     "{} {path} with {token:?} → {status} {answer}",

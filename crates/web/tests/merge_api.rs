@@ -135,9 +135,6 @@ async fn sales_manager_merges_a_duplicate_into_the_kept_record(app: Arc<TestApp>
     )
     .await;
     assert_eq!(kept["mobile"], mobile(100), "kept value wins: {kept}");
-    // BUG: crates/store/src/customers/mod.rs merge(): `fill_gaps(..).into()` turns the filled
-    // model into an ActiveModel of `Unchanged` values, which SeaORM does not write, so the
-    // filled fields (and merged tags) are never saved.
     assert_eq!(kept["email"], "zhangwei@example.com", "filled: {kept}");
     assert_eq!(kept["address"], "广州市天河区体育西路1号", "filled: {kept}");
     assert_eq!(kept["occupation"], "工程师", "filled: {kept}");

@@ -404,9 +404,6 @@ async fn a_back_dated_reading_cannot_exceed_a_later_one(app: Arc<TestApp>) {
             Some(json!({"km": 9_000, "read_on": days_ago(40)})),
         )
         .await;
-    // BUG: crates/store/src/vehicles/mod.rs add_mileage() only compares with readings on or
-    // before the new reading's day, so a back-dated reading above later ones is accepted (201)
-    // and, being the highest, becomes the vehicle's `mileage_km` although it is the oldest.
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error_codes(&body), vec!["mileage.decreasing"], "{body}");
     let car = get(
@@ -558,7 +555,50 @@ async fn transfer_moves_the_car_and_keeps_the_history(app: Arc<TestApp>) {
     assert_eq!(error_fields(&body), vec!["customer_id"]);
 }
 
+async fn a_transfer_cannot_predate_the_current_ownership(app: Arc<TestApp>) {
+    let manager = app.token(Role::SalesManager);
+    let seller = create_customer(
+        &app,
+        manager,
+        json!({"name": "卖家", "mobile": mobile(901)}),
+    )
+    .await;
+    let buyer = create_customer(
+        &app,
+        manager,
+        json!({"name": "买家", "mobile": mobile(902)}),
+    )
+    .await;
+    let car = create_vehicle(
+        &app,
+        manager,
+        json!({"vin": vin(901), "customer_id": seller["id"], "delivery_date": "2024-05-01"}),
+    )
+    .await;
+    let path = format!("/api/v1/vehicles/{}/transfer", car["id"].as_str().unwrap());
+    let (status, body) = app
+        .call(
+            "POST",
+            &path,
+            Some(manager),
+            Some(json!({"customer_id": buyer["id"], "date": "2024-04-30"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_codes(&body), vec!["transfer.before_current_owner"]);
+    let (status, _) = app
+        .call(
+            "POST",
+            &path,
+            Some(manager),
+            Some(json!({"customer_id": buyer["id"], "date": "2024-05-02"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 on_both_databases!(
+    a_transfer_cannot_predate_the_current_ownership,
     valid_vin_and_plate_create_a_vehicle_and_make_a_customer,
     vin_and_plate_are_normalised,
     a_european_vin_is_accepted_with_a_warning,

@@ -676,7 +676,9 @@ pub async fn merge(
     retired.mobile = Set(None);
     retired.id_number_hash = Set(None);
     retired.update(&txn).await?;
-    let mut kept: customer::ActiveModel = fill_gaps(keep.clone(), &duplicate).into();
+    // reset_all: every field is written, not only those the conversion marks as changed.
+    let mut kept: customer::ActiveModel =
+        customer::ActiveModel::from(fill_gaps(keep.clone(), &duplicate)).reset_all();
     kept.updated_at = Set(Utc::now());
     kept.update(&txn).await?;
     let merged = refresh_class(&txn, tenant, keep_id, Utc::now().date_naive())

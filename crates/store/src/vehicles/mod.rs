@@ -566,7 +566,7 @@ pub struct MileageInput {
 }
 
 /// Records an odometer reading. Odometers do not run backwards: a reading below one taken on or
-/// before the same day is refused.
+/// before its day, or above one taken on or after it, is refused.
 pub async fn add_mileage(
     db: &Database,
     actor: &Actor,
@@ -581,14 +581,24 @@ pub async fn add_mileage(
     if !(0..=2_000_000).contains(&input.km) {
         return Err(StoreError::invalid("km", "number.out_of_range"));
     }
-    let earlier_higher = mileage_reading::Entity::find()
+    let out_of_order = Condition::any()
+        .add(
+            Condition::all()
+                .add(mileage_reading::Column::ReadOn.lte(read_on))
+                .add(mileage_reading::Column::Km.gt(input.km)),
+        )
+        .add(
+            Condition::all()
+                .add(mileage_reading::Column::ReadOn.gte(read_on))
+                .add(mileage_reading::Column::Km.lt(input.km)),
+        );
+    let contradicting = mileage_reading::Entity::find()
         .filter(mileage_reading::Column::TenantId.eq(actor.tenant_id))
         .filter(mileage_reading::Column::VehicleId.eq(vehicle_id))
-        .filter(mileage_reading::Column::ReadOn.lte(read_on))
-        .filter(mileage_reading::Column::Km.gt(input.km))
+        .filter(out_of_order)
         .one(&db.conn)
         .await?;
-    if earlier_higher.is_some() {
+    if contradicting.is_some() {
         return Err(StoreError::invalid("km", "mileage.decreasing"));
     }
     let txn = db.conn.begin().await?;
@@ -653,6 +663,15 @@ pub async fn transfer(
         Some(Some(raw)) => parse_date("date", &raw).map_err(|e| StoreError::Invalid(vec![e]))?,
         _ => Utc::now().date_naive(),
     };
+    let current_start = ownership_history(&db.conn, actor, vehicle_id)
+        .await?
+        .into_iter()
+        .filter(|o| o.ended_on.is_none())
+        .map(|o| o.started_on)
+        .max();
+    if current_start.is_some_and(|start| on < start) {
+        return Err(StoreError::invalid("date", "transfer.before_current_owner"));
+    }
     let txn = db.conn.begin().await?;
     ownership::Entity::update_many()
         .col_expr(
