@@ -301,10 +301,10 @@ impl Name {
         let mut out = String::with_capacity(4);
         // Two-character surnames contribute two initials (欧阳 → oy).
         out.push_str(&surname[..1]);
-        if SURNAMES[self.surname].0.chars().count() == 2 {
-            if let Some(second) = second_syllable_start(surname) {
-                out.push_str(&surname[second..=second]);
-            }
+        if SURNAMES[self.surname].0.chars().count() == 2
+            && let Some(second) = second_syllable_start(surname)
+        {
+            out.push_str(&surname[second..=second]);
         }
         for part in self.given_pinyin.iter().filter(|p| !p.is_empty()) {
             out.push_str(&part[..1]);

@@ -359,16 +359,15 @@ async fn apply_input(
             model.owner_id = Set(Some(owner_id));
         }
     }
-    if let Some(store_id) = input.store_id {
-        if crate::org::find_store(&db.conn, actor.tenant_id, store_id)
+    if let Some(store_id) = input.store_id
+        && crate::org::find_store(&db.conn, actor.tenant_id, store_id)
             .await
             .is_err()
-        {
-            errors.push(FieldError {
-                field: "store_id",
-                code: "reference.not_found",
-            });
-        }
+    {
+        errors.push(FieldError {
+            field: "store_id",
+            code: "reference.not_found",
+        });
     }
     Ok(errors)
 }

@@ -128,6 +128,13 @@ fn change(value: &Option<String>) -> Option<Option<String>> {
     })
 }
 
+/// A date field of the input: its name, the typed value and the column it sets.
+type DateField<'a> = (
+    &'static str,
+    &'a Option<String>,
+    &'a mut sea_orm::ActiveValue<Option<NaiveDate>>,
+);
+
 /// Applies an input to the model, returning every field problem found.
 fn apply(
     model: &mut vehicle::ActiveModel,
@@ -190,11 +197,7 @@ fn apply(
             *column = Set(v);
         }
     }
-    let dates: [(
-        &'static str,
-        &Option<String>,
-        &mut sea_orm::ActiveValue<Option<NaiveDate>>,
-    ); 6] = [
+    let dates: [DateField; 6] = [
         (
             "production_date",
             &input.production_date,
@@ -232,7 +235,7 @@ fn apply(
         (
             "purchase_price_fen",
             input.purchase_price_fen,
-            100_000_000_00,
+            10_000_000_000,
         ),
         ("warranty_months", input.warranty_months.map(i64::from), 240),
         ("warranty_km", input.warranty_km.map(i64::from), 2_000_000),
