@@ -67,8 +67,8 @@ pub fn current() -> Locale {
         .unwrap_or(Locale::Zh)
 }
 
-/// Sets the request's locale from Accept-Language; a signed-in user's preference is applied
-/// later by [`crate::auth`] for pages, which re-scope with the user's locale.
+/// Sets the request's locale from Accept-Language. API messages follow it; pages use the
+/// signed-in user's own choice (see `ui::page_for`).
 pub async fn scope_request_locale(request: Request, next: Next) -> Response {
     let locale = request
         .headers()
@@ -77,11 +77,6 @@ pub async fn scope_request_locale(request: Request, next: Next) -> Response {
         .map(Locale::from_accept_language)
         .unwrap_or(Locale::Zh);
     REQUEST_LOCALE.scope(locale, next.run(request)).await
-}
-
-/// Runs `future` with `locale` as the current locale.
-pub async fn with_locale<F: std::future::Future>(locale: Locale, future: F) -> F::Output {
-    REQUEST_LOCALE.scope(locale, future).await
 }
 
 #[cfg(test)]

@@ -175,6 +175,7 @@ fn to_input(values: &HashMap<String, String>, creating: bool) -> CustomerInput {
             .get("tags")
             .map(|t| t.split([',', '，', ' ']).map(str::to_owned).collect()),
         notes: get("notes"),
+        store_id: filled(values, "store_id").and_then(|id| id.parse().ok()),
         family: Some(
             family_rows(values)
                 .into_iter()
@@ -195,6 +196,7 @@ fn form<'a>(
     page: &'a Page,
     values: &'a HashMap<String, String>,
     editing: Option<Uuid>,
+    stores: Vec<(String, String)>,
 ) -> FormPage<'a> {
     let (heading, action, cancel) = match editing {
         Some(id) => (
@@ -217,6 +219,7 @@ fn form<'a>(
         specs: SPECS,
         values,
         with_family: true,
+        stores,
     }
 }
 
@@ -230,7 +233,7 @@ async fn new_form(
         return error_page(&page, ApiError::Forbidden);
     }
     let values = HashMap::from([("kind".to_owned(), "person".to_owned())]);
-    form(&page, &values, None).show(&[], None)
+    form(&page, &values, None, store_choices(&state, &actor).await).show(&[], None)
 }
 
 async fn create(
@@ -245,10 +248,29 @@ async fn create(
     }
     match ops::create(&state.db, &actor, &to_input(&values, true)).await {
         Ok(created) => Redirect::to(&format!("/customers/{}", created.id)).into_response(),
-        Err(error) => form(&page, &values, None)
+        Err(error) => form(&page, &values, None, store_choices(&state, &actor).await)
             .show_store_error(&error, "/customers")
             .unwrap_or_else(|| error_page(&page, error.into())),
     }
+}
+
+/// Group-level users belong to no store, so their new customers need one chosen.
+async fn store_choices(state: &AppState, actor: &fours_store::org::Actor) -> Vec<(String, String)> {
+    if actor.store_id.is_some() {
+        return vec![];
+    }
+    let stores = fours_store::org::list_stores(&state.db.conn, actor.tenant_id)
+        .await
+        .unwrap_or_default();
+    stores
+        .into_iter()
+        .map(|store| {
+            (
+                store.id.to_string(),
+                format!("{} {}", store.code, store.name),
+            )
+        })
+        .collect()
 }
 
 fn form_values(customer: &customer::Model) -> HashMap<String, String> {
@@ -319,7 +341,7 @@ async fn edit_form(
                     );
                 }
             }
-            form(&page, &values, Some(id)).show(&[], None)
+            form(&page, &values, Some(id), vec![]).show(&[], None)
         }
         Err(error) => error_page(&page, error.into()),
     }
@@ -338,7 +360,7 @@ async fn update(
     }
     match ops::update(&state.db, &actor, id, &to_input(&values, false)).await {
         Ok(_) => Redirect::to(&format!("/customers/{id}")).into_response(),
-        Err(error) => form(&page, &values, Some(id))
+        Err(error) => form(&page, &values, Some(id), vec![])
             .show_store_error(&error, "/customers")
             .unwrap_or_else(|| error_page(&page, error.into())),
     }

@@ -150,9 +150,32 @@ pub struct FormPage<'a> {
     pub values: &'a HashMap<String, String>,
     /// Show the family rows (customer forms).
     pub with_family: bool,
+    /// Stores to choose from, for group-level users who belong to none (`store_id` select).
+    pub stores: Vec<(String, String)>,
 }
 
 impl FormPage<'_> {
+    fn fields(&self, errors: &[FieldError]) -> Vec<FormField> {
+        let mut all = fields(self.page, self.specs, self.values, errors);
+        if !self.stores.is_empty() {
+            all.insert(
+                0,
+                FormField {
+                    name: "store_id",
+                    label: self.page.t("field.store_id"),
+                    kind: "select",
+                    value: self.values.get("store_id").cloned().unwrap_or_default(),
+                    options: self.stores.clone(),
+                    error: errors
+                        .iter()
+                        .find(|e| e.field == "store_id")
+                        .map(|e| field_message(self.page.locale, e).message),
+                },
+            );
+        }
+        all
+    }
+
     pub fn show(&self, errors: &[FieldError], duplicate: Option<Duplicate>) -> Response {
         render(&FormTemplate {
             page: self.page,
@@ -160,7 +183,7 @@ impl FormPage<'_> {
             action: self.action.clone(),
             cancel: self.cancel.clone(),
             hidden: self.hidden.clone(),
-            fields: fields(self.page, self.specs, self.values, errors),
+            fields: self.fields(errors),
             has_errors: !errors.is_empty(),
             duplicate,
             family: self.with_family.then(|| family_rows(self.values)),

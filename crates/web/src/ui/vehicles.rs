@@ -130,6 +130,7 @@ fn form<'a>(
             specs: SPECS,
             values,
             with_family: false,
+            stores: vec![],
         },
         None => FormPage {
             page,
@@ -140,6 +141,7 @@ fn form<'a>(
             specs: &CREATE_SPECS,
             values,
             with_family: false,
+            stores: vec![],
         },
     }
 }
