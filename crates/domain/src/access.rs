@@ -50,6 +50,10 @@ pub enum Permission {
     ViewPhone,
     RevealIdNumber,
     ReadAudit,
+    /// Bring customers and vehicles in from files.
+    ImportData,
+    /// Take lists out as files (a PIPL risk: audited, masked as on screen).
+    ExportData,
 }
 
 impl Role {
@@ -120,7 +124,8 @@ impl Role {
             CustomerWrite | VehicleWrite | ViewPhone => front_office,
             VehicleTransfer | CustomerMerge => matches!(self, Admin | StoreManager | SalesManager),
             CustomerDelete | ReadAudit => matches!(self, Admin | StoreManager),
-            RevealIdNumber => matches!(self, Admin | StoreManager),
+            RevealIdNumber | ImportData => matches!(self, Admin | StoreManager),
+            ExportData => matches!(self, Admin | StoreManager | SalesManager | Marketing),
         }
     }
 }

@@ -4,5 +4,6 @@
 pub mod access;
 pub mod customers;
 pub mod money;
+pub mod onboarding;
 pub mod validation;
 pub mod vehicles;

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod db;
 pub mod error;
 pub mod migration;
+pub mod onboarding;
 pub mod org;
 pub mod paging;
 pub mod pii;

@@ -161,16 +161,28 @@ pub(crate) fn audit_view(model: &customer::Model) -> Value {
     value
 }
 
-pub async fn create(
-    db: &Database,
+/// A family member as checked: what was typed, the birthday and the normalised mobile.
+pub type ValidFamilyMember = (FamilyMemberInput, Option<NaiveDate>, Option<String>);
+
+/// A new customer as typed and checked, not yet saved.
+#[derive(Clone)]
+pub struct NewCustomer {
+    pub model: customer::ActiveModel,
+    pub family: Vec<ValidFamilyMember>,
+    pub errors: Vec<FieldError>,
+}
+
+/// A new customer's row from what was typed, checked with the archive's rules. Pure: references
+/// to other records (referrer, owner, store) are checked by the caller.
+pub fn new_model(
+    pii: &crate::pii::PiiCipher,
     actor: &Actor,
     input: &CustomerInput,
-) -> StoreResult<customer::Model> {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
+    now: chrono::DateTime<Utc>,
+) -> NewCustomer {
     let mut model = customer::ActiveModel {
         tenant_id: Set(actor.tenant_id),
-        id: Set(id),
+        id: Set(Uuid::now_v7()),
         owner_id: Set(Some(input.owner_id.unwrap_or(actor.user_id))),
         other_phones: Set(json!([])),
         tags: Set(json!([])),
@@ -189,9 +201,14 @@ pub async fn create(
     ] {
         *field = Set(None);
     }
-    let store_id = input.store_id.or(actor.store_id);
-    let mut errors = apply_input(db, actor, &mut model, input, true).await?;
-    match store_id {
+    let mut applier = Applier {
+        errors: Vec::new(),
+        model: &mut model,
+        creating: true,
+    };
+    applier.apply(input, pii);
+    let mut errors = applier.errors;
+    match input.store_id.or(actor.store_id) {
         Some(store_id) => model.store_id = Set(store_id),
         None => errors.push(FieldError {
             field: "store_id",
@@ -199,10 +216,30 @@ pub async fn create(
         }),
     }
     let family = validate_family(input.family.as_deref().unwrap_or_default(), &mut errors);
+    fill_null_columns(&mut model);
+    NewCustomer {
+        model,
+        family,
+        errors,
+    }
+}
+
+pub async fn create(
+    db: &Database,
+    actor: &Actor,
+    input: &CustomerInput,
+) -> StoreResult<customer::Model> {
+    let now = Utc::now();
+    let NewCustomer {
+        mut model,
+        family,
+        mut errors,
+    } = new_model(&db.pii, actor, input, now);
+    errors.extend(check_references(db, actor, &mut model, input).await?);
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
-    fill_null_columns(&mut model);
+    let id = *model.id.as_ref();
     ensure_no_duplicate(&db.conn, actor, &model, None).await?;
     let txn = db.conn.begin().await?;
     let created = model.insert(&txn).await?;
@@ -246,7 +283,14 @@ pub async fn update(
 ) -> StoreResult<customer::Model> {
     let current = get(&db.conn, actor, id).await?;
     let mut model: customer::ActiveModel = current.clone().into();
-    let mut errors = apply_input(db, actor, &mut model, input, false).await?;
+    let mut applier = Applier {
+        errors: Vec::new(),
+        model: &mut model,
+        creating: false,
+    };
+    applier.apply(input, &db.pii);
+    let mut errors = applier.errors;
+    errors.extend(check_references(db, actor, &mut model, input).await?);
     if let Some(store_id) = input.store_id {
         model.store_id = Set(store_id);
     }
@@ -318,20 +362,14 @@ pub async fn delete(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<()> {
     Ok(())
 }
 
-async fn apply_input(
+/// Referrer, owner and store must be records of the actor's group.
+async fn check_references(
     db: &Database,
     actor: &Actor,
     model: &mut customer::ActiveModel,
     input: &CustomerInput,
-    creating: bool,
 ) -> StoreResult<Vec<FieldError>> {
-    let mut applier = Applier {
-        errors: Vec::new(),
-        model,
-        creating,
-    };
-    applier.apply(input, &db.pii);
-    let mut errors = applier.errors;
+    let mut errors = Vec::new();
     if let Some(referrer_id) = input.referrer_id {
         let exists = customer::Entity::find_by_id((actor.tenant_id, referrer_id))
             .one(&db.conn)
@@ -403,7 +441,7 @@ fn fill_null_columns(model: &mut customer::ActiveModel) {
 fn validate_family(
     members: &[FamilyMemberInput],
     errors: &mut Vec<FieldError>,
-) -> Vec<(FamilyMemberInput, Option<NaiveDate>, Option<String>)> {
+) -> Vec<ValidFamilyMember> {
     members
         .iter()
         .filter_map(|member| match validate_family_member(member) {
@@ -420,27 +458,37 @@ async fn replace_family(
     db: &impl ConnectionTrait,
     actor: &Actor,
     customer_id: Uuid,
-    members: &[(FamilyMemberInput, Option<NaiveDate>, Option<String>)],
+    members: &[ValidFamilyMember],
 ) -> StoreResult<()> {
     family_member::Entity::delete_many()
         .filter(family_member::Column::TenantId.eq(actor.tenant_id))
         .filter(family_member::Column::CustomerId.eq(customer_id))
         .exec(db)
         .await?;
-    for (member, birthday, mobile) in members {
-        family_member::ActiveModel {
-            tenant_id: Set(actor.tenant_id),
+    let rows = family_rows(actor.tenant_id, customer_id, members);
+    if !rows.is_empty() {
+        family_member::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn family_rows(
+    tenant_id: Uuid,
+    customer_id: Uuid,
+    members: &[ValidFamilyMember],
+) -> Vec<family_member::ActiveModel> {
+    members
+        .iter()
+        .map(|(member, birthday, mobile)| family_member::ActiveModel {
+            tenant_id: Set(tenant_id),
             id: Set(Uuid::now_v7()),
             customer_id: Set(customer_id),
             name: Set(member.name.trim().to_owned()),
             relation: Set(member.relation.clone()),
             birthday: Set(*birthday),
             mobile: Set(mobile.clone()),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
+        })
+        .collect()
 }
 
 /// Same mobile or same resident ID as another live customer of the group → 409 with its id.

@@ -16,7 +16,7 @@ impl MigrationName for Migration {
 }
 
 /// A business table: `tenant_id` + `id`, primary key on both, owned by a tenant.
-fn tenant_table(name: &'static str) -> TableCreateStatement {
+pub(super) fn tenant_table(name: &'static str) -> TableCreateStatement {
     Table::create()
         .table(name)
         .col(uuid("tenant_id"))
@@ -32,7 +32,7 @@ fn tenant_table(name: &'static str) -> TableCreateStatement {
 }
 
 /// A foreign key inside one tenant: `(tenant_id, column)` → `(tenant_id, id)` of `target`.
-fn tenant_fk(
+pub(super) fn tenant_fk(
     table: &'static str,
     column: &'static str,
     target: &'static str,
@@ -47,7 +47,7 @@ fn tenant_fk(
         .to_owned()
 }
 
-fn tenant_index(table: &'static str, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
+pub(super) fn tenant_index(table: &'static str, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table).col("tenant_id");
     for column in columns {

@@ -268,23 +268,35 @@ fn audit_view(model: &vehicle::Model) -> Value {
     serde_json::to_value(model).unwrap_or(Value::Null)
 }
 
-pub async fn create(
-    db: &Database,
+/// A new vehicle's row from what was typed, checked with the archive's rules. Pure: the owner
+/// and store are set by the caller.
+pub fn new_model(
     actor: &Actor,
     input: &VehicleInput,
-) -> StoreResult<vehicle::Model> {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
+    now: chrono::DateTime<Utc>,
+) -> (vehicle::ActiveModel, Vec<FieldError>) {
     let mut model = vehicle::ActiveModel {
         tenant_id: Set(actor.tenant_id),
-        id: Set(id),
+        id: Set(Uuid::now_v7()),
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
         mileage_km: Set(input.mileage_km),
         ..Default::default()
     };
-    let mut errors = apply(&mut model, input, true);
+    let errors = apply(&mut model, input, true);
+    fill_null_columns(&mut model);
+    (model, errors)
+}
+
+pub async fn create(
+    db: &Database,
+    actor: &Actor,
+    input: &VehicleInput,
+) -> StoreResult<vehicle::Model> {
+    let now = Utc::now();
+    let (mut model, mut errors) = new_model(actor, input, now);
+    let id = *model.id.as_ref();
     let owner = match input.customer_id {
         Some(customer_id) => match customers::get(&db.conn, actor, customer_id).await {
             Ok(owner) => Some(owner),
@@ -314,7 +326,6 @@ pub async fn create(
         return Err(StoreError::Invalid(errors));
     }
     model.owner_id = Set(owner.as_ref().map(|o| o.id));
-    fill_null_columns(&mut model);
     ensure_unique_vin(&db.conn, actor.tenant_id, &model, None).await?;
     let txn = db.conn.begin().await?;
     let created = model.insert(&txn).await?;
@@ -800,6 +811,23 @@ pub async fn of_customer(
         .filter(visible(actor))
         .filter(vehicle::Column::OwnerId.eq(customer_id))
         .order_by_desc(vehicle::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The visible vehicles of several customers at once (one query for a page of a list).
+pub async fn of_customers(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_ids: &[Uuid],
+) -> StoreResult<Vec<vehicle::Model>> {
+    if customer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vehicle::Entity::find()
+        .filter(visible(actor))
+        .filter(vehicle::Column::OwnerId.is_in(customer_ids.iter().copied()))
+        .order_by_asc(vehicle::Column::Id)
         .all(db)
         .await?)
 }

@@ -1,0 +1,182 @@
+//! One spreadsheet row → a checked customer (and car), or the reasons it cannot come in.
+
+use chrono::{DateTime, Utc};
+use fours_domain::onboarding::{
+    IMPORT_FIELDS, Target, normalize_choice, normalize_date, normalize_gender, parse_km,
+    parse_price, parse_yes_no,
+};
+use fours_store::customers::input::CustomerInput;
+use fours_store::customers::new_model;
+use fours_store::onboarding::{PreparedRow, Reject};
+use fours_store::org::Actor;
+use fours_store::pii::PiiCipher;
+use fours_store::vehicles::{self, VehicleInput};
+use uuid::Uuid;
+
+/// How a file's columns are read: for each column, its header and the field it fills.
+pub struct ColumnMap {
+    columns: Vec<(String, Option<&'static str>)>,
+}
+
+impl ColumnMap {
+    pub fn new(headers: &[String], fields: Vec<Option<&'static str>>) -> Self {
+        ColumnMap {
+            columns: headers.iter().cloned().zip(fields).collect(),
+        }
+    }
+
+    pub fn fills(&self, key: &str) -> bool {
+        self.columns.iter().any(|(_, field)| *field == Some(key))
+    }
+
+    /// The header of the column a field (or a store error's field name) came from.
+    fn header_of(&self, field: &str) -> String {
+        let key = match field {
+            "purchase_price_fen" => "purchase_price",
+            other => other,
+        };
+        self.columns
+            .iter()
+            .find(|(_, f)| *f == Some(key))
+            .map(|(header, _)| header.clone())
+            .unwrap_or_default()
+    }
+
+    fn cell<'a>(&self, cells: &'a [String], key: &str) -> Option<&'a str> {
+        let index = self.columns.iter().position(|(_, f)| *f == Some(key))?;
+        cells
+            .get(index)
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+    }
+}
+
+/// What the row's cells say, in the API's terms, plus the cells that could not even be read.
+struct Typed {
+    customer: CustomerInput,
+    vehicle: Option<VehicleInput>,
+    rejects: Vec<Reject>,
+}
+
+/// Reads and checks one row with the same rules as the API.
+pub fn prepare(
+    map: &ColumnMap,
+    row_no: i64,
+    cells: &[String],
+    context: &RowContext,
+) -> Result<PreparedRow, Vec<Reject>> {
+    let Typed {
+        mut customer,
+        vehicle,
+        mut rejects,
+    } = read_cells(map, row_no, cells);
+    customer.store_id = Some(context.store_id);
+    let reject = |field: &str, code: &str| Reject {
+        row_no,
+        column_name: map.header_of(field),
+        field: field.to_owned(),
+        value: map
+            .cell(cells, if field == "purchase_price_fen" { "purchase_price" } else { field })
+            .unwrap_or_default()
+            .to_owned(),
+        code: code.to_owned(),
+    };
+    let checked = new_model(context.pii, context.actor, &customer, context.now);
+    rejects.extend(checked.errors.iter().map(|e| reject(e.field, e.code)));
+    let vehicle = vehicle.map(|input| {
+        let (model, errors) = vehicles::new_model(context.actor, &input, context.now);
+        rejects.extend(errors.iter().map(|e| reject(e.field, e.code)));
+        model
+    });
+    if rejects.is_empty() {
+        Ok(PreparedRow {
+            row_no,
+            customer: checked,
+            vehicle,
+            mileage_history: vec![],
+        })
+    } else {
+        Err(rejects)
+    }
+}
+
+/// What every row of a job shares.
+pub struct RowContext<'a> {
+    pub pii: &'a PiiCipher,
+    pub actor: &'a Actor,
+    pub store_id: Uuid,
+    pub now: DateTime<Utc>,
+}
+
+fn read_cells(map: &ColumnMap, row_no: i64, cells: &[String]) -> Typed {
+    let mut rejects = Vec::new();
+    let text = |key: &str| map.cell(cells, key).map(str::to_owned);
+    let date = |key: &str| map.cell(cells, key).map(normalize_date);
+    let mut parsed = |key: &'static str, parse: &dyn Fn(&str) -> Result<_, _>| {
+        let raw = map.cell(cells, key)?;
+        parse(raw)
+            .map_err(|invalid: fours_domain::validation::Invalid| {
+                rejects.push(Reject {
+                    row_no,
+                    column_name: map.header_of(key),
+                    field: key.to_owned(),
+                    value: raw.to_owned(),
+                    code: invalid.0.to_owned(),
+                })
+            })
+            .ok()
+    };
+    let marketing_consent = parsed("marketing_consent", &|raw| {
+        parse_yes_no(raw).map(i64::from)
+    })
+    .map(|v| v == 1);
+    let purchase_price_fen = parsed("purchase_price", &parse_price);
+    let mileage_km = parsed("mileage_km", &|raw| parse_km(raw).map(i64::from));
+    let customer = CustomerInput {
+        name: text("name"),
+        gender: map.cell(cells, "gender").map(normalize_gender),
+        mobile: text("mobile"),
+        wechat: text("wechat"),
+        email: text("email"),
+        birthday: date("birthday"),
+        id_number: text("id_number"),
+        address: text("address"),
+        postcode: text("postcode"),
+        occupation: text("occupation"),
+        compound: text("compound"),
+        source: map.cell(cells, "source").map(|v| normalize_choice("source", v)),
+        preferred_channel: map
+            .cell(cells, "preferred_channel")
+            .map(|v| normalize_choice("preferred_channel", v)),
+        marketing_consent,
+        notes: text("notes"),
+        ..Default::default()
+    };
+    let has_vehicle = IMPORT_FIELDS
+        .iter()
+        .filter(|f| f.target == Target::Vehicle)
+        .any(|f| map.cell(cells, f.key).is_some());
+    let vehicle = has_vehicle.then(|| VehicleInput {
+        vin: text("vin"),
+        plate: text("plate"),
+        engine_no: text("engine_no"),
+        brand: text("brand"),
+        series: text("series"),
+        model: text("model"),
+        trim: text("trim"),
+        colour: text("colour"),
+        production_date: date("production_date"),
+        delivery_date: date("delivery_date"),
+        licence_date: date("licence_date"),
+        purchase_price_fen,
+        insurer: text("insurer"),
+        insurance_expiry: date("insurance_expiry"),
+        mileage_km: mileage_km.and_then(|km| i32::try_from(km).ok()),
+        ..Default::default()
+    });
+    Typed {
+        customer,
+        vehicle,
+        rejects,
+    }
+}
