@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod onboarding;
 
 use std::path::PathBuf;
 
@@ -52,12 +53,26 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Bring data in from a dealership's files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Make a realistic dealer-group data set: import files (--out) or straight into the database.
+    Generate(onboarding::GenerateArgs),
     /// Back up the database (SQLite: an online copy; PostgreSQL: explains pg_dump).
     Backup {
         /// Where to write the copy.
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Customers and their vehicles (one row may carry both) from CSV or XLSX. Interrupted
+    /// imports resume when the same command is run again.
+    Customers(onboarding::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -111,6 +126,15 @@ async fn main() -> Result<()> {
         }
         Command::User { command } => user(&open(&settings).await?, command).await,
         Command::Backup { out } => backup(&settings, &out).await,
+        Command::Import {
+            what: ImportCommand::Customers(args),
+        } => onboarding::import(&open(&settings).await?, args).await,
+        Command::Generate(args) if args.writes_files() => onboarding::generate(None, args).await,
+        Command::Generate(args) => {
+            let database = open(&settings).await?;
+            ensure_first_admin(&database).await?;
+            onboarding::generate(Some(&database), args).await
+        }
     }
 }
 

@@ -191,6 +191,7 @@ pub async fn load_database(
                     mapping: serde_json::json!({}),
                     on_duplicate: Default::default(),
                     dry_run: false,
+                    awaiting_mapping: false,
                 },
             )
             .await?

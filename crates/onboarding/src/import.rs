@@ -35,15 +35,14 @@ pub struct ImportOptions {
     pub dry_run: bool,
 }
 
-/// Finds the unfinished job for this file, store and policy, or creates one. `keep_at` is where
-/// an uploaded file stays for a background worker (None when the caller runs the job itself).
+/// Finds the unfinished job for this file, store and policy (to resume it), or creates one.
+/// The caller runs it with [`run_job`].
 pub async fn open_job(
     db: &Database,
     actor: &Actor,
     path: &Path,
     file_name: &str,
     options: &ImportOptions,
-    keep_at: Option<&Path>,
 ) -> Result<(import_job::Model, bool), OnboardingError> {
     let sha256 = file_sha256(path).await?;
     if !options.dry_run
@@ -58,21 +57,47 @@ pub async fn open_job(
     {
         return Ok((job, true));
     }
-    let job = jobs::create_job(
+    let job = new_job(db, actor, sha256, file_name, options, None).await?;
+    Ok((job, false))
+}
+
+/// A job for an uploaded file kept at `saved` for the background worker; it waits in draft for
+/// the user's mapping when `awaiting_mapping`.
+pub async fn upload_job(
+    db: &Database,
+    actor: &Actor,
+    saved: &Path,
+    file_name: &str,
+    options: &ImportOptions,
+    awaiting_mapping: bool,
+) -> Result<import_job::Model, OnboardingError> {
+    let sha256 = file_sha256(saved).await?;
+    new_job(db, actor, sha256, file_name, options, Some((saved, awaiting_mapping))).await
+}
+
+async fn new_job(
+    db: &Database,
+    actor: &Actor,
+    file_sha256: String,
+    file_name: &str,
+    options: &ImportOptions,
+    upload: Option<(&Path, bool)>,
+) -> Result<import_job::Model, OnboardingError> {
+    Ok(jobs::create_job(
         &db.conn,
         actor,
         NewJob {
             store_id: options.store_id,
             file_name: file_name.to_owned(),
-            file_sha256: sha256,
-            file_path: keep_at.map(|p| p.display().to_string()),
+            file_sha256,
+            file_path: upload.map(|(path, _)| path.display().to_string()),
             mapping: serde_json::to_value(&options.mapping).unwrap_or_default(),
             on_duplicate: options.on_duplicate,
             dry_run: options.dry_run,
+            awaiting_mapping: upload.is_some_and(|(_, awaiting)| awaiting),
         },
     )
-    .await?;
-    Ok((job, false))
+    .await?)
 }
 
 async fn file_sha256(path: &Path) -> Result<String, OnboardingError> {

@@ -12,6 +12,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 pub mod error;
+pub mod imports;
 pub mod locale;
 mod sessions;
 pub mod ui;
@@ -29,6 +30,8 @@ pub struct WebConfig {
     pub demo: bool,
     /// Failed sign-ins allowed per account, and per client address, within an hour.
     pub max_failed_logins_per_hour: u64,
+    /// Where uploaded import files wait for their background job.
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -39,6 +42,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             demo: false,
             max_failed_logins_per_hour: 100,
+            upload_dir: std::env::temp_dir().join("fours-uploads"),
         }
     }
 }

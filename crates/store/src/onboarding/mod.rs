@@ -31,6 +31,8 @@ use crate::org::Actor;
 use crate::vehicles::entities::{mileage_reading, ownership, vehicle};
 use entities::{import_job, import_reject};
 
+/// Uploaded, waiting for the user to confirm the column mapping.
+pub const DRAFT: &str = "draft";
 pub const QUEUED: &str = "queued";
 pub const RUNNING: &str = "running";
 pub const DONE: &str = "done";
@@ -44,6 +46,8 @@ pub struct NewJob {
     pub mapping: serde_json::Value,
     pub on_duplicate: OnDuplicate,
     pub dry_run: bool,
+    /// Wait in [`DRAFT`] for [`configure_job`] instead of being queued at once.
+    pub awaiting_mapping: bool,
 }
 
 pub async fn create_job(
@@ -66,7 +70,7 @@ pub async fn create_job(
         mapping: Set(job.mapping),
         on_duplicate: Set(job.on_duplicate.as_str().to_owned()),
         dry_run: Set(job.dry_run),
-        status: Set(QUEUED.to_owned()),
+        status: Set(if job.awaiting_mapping { DRAFT } else { QUEUED }.to_owned()),
         next_row: Set(2),
         rows_total: Set(None),
         rows_done: Set(0),
@@ -151,6 +155,26 @@ pub async fn unfinished_uploads(db: &impl ConnectionTrait) -> StoreResult<Vec<im
         .order_by_asc(import_job::Column::Id)
         .all(db)
         .await?)
+}
+
+/// Sets a draft job's mapping and policy and queues it.
+pub async fn configure_job(
+    db: &impl ConnectionTrait,
+    job: &import_job::Model,
+    mapping: serde_json::Value,
+    on_duplicate: OnDuplicate,
+    dry_run: bool,
+) -> StoreResult<import_job::Model> {
+    if job.status != DRAFT {
+        return Err(StoreError::Conflict("import already started"));
+    }
+    let mut model: import_job::ActiveModel = job.clone().into();
+    model.mapping = Set(mapping);
+    model.on_duplicate = Set(on_duplicate.as_str().to_owned());
+    model.dry_run = Set(dry_run);
+    model.status = Set(QUEUED.to_owned());
+    model.updated_at = Set(Utc::now());
+    Ok(model.update(db).await?)
 }
 
 /// Marks the job running, with the number of data rows if known.
@@ -242,7 +266,12 @@ pub async fn write_batch(
     next_row: i64,
 ) -> StoreResult<import_job::Model> {
     let policy = OnDuplicate::parse(&job.on_duplicate).unwrap_or_default();
-    let rows_in_batch = rows.len() as i64 + distinct_rows(&rejected);
+    let file_rows = rows
+        .iter()
+        .map(|r| r.row_no)
+        .chain(rejected.iter().map(|r| r.row_no))
+        .collect::<HashSet<_>>()
+        .len() as i64;
     let txn = db.conn.begin().await?;
     let mut batch = Batch::load(&txn, actor, &rows).await?;
     for row in rows {
@@ -263,7 +292,7 @@ pub async fn write_batch(
     .await?;
     let mut progress: import_job::ActiveModel = job.clone().into();
     progress.next_row = Set(next_row);
-    progress.rows_done = Set(job.rows_done + rows_in_batch);
+    progress.rows_done = Set(job.rows_done + file_rows);
     progress.customers_created = Set(job.customers_created + counts.customers_created);
     progress.vehicles_created = Set(job.vehicles_created + counts.vehicles_created);
     progress.records_updated = Set(job.records_updated + counts.records_updated);

@@ -18,6 +18,7 @@ use crate::AppState;
         super::customers::remove, super::customers::merge, super::customers::timeline, super::customers::reveal_id_number,
         super::vehicles::list, super::vehicles::create, super::vehicles::show, super::vehicles::update, super::vehicles::remove,
         super::vehicles::mileage, super::vehicles::add_mileage, super::vehicles::transfer, super::vehicles::owners, super::vehicles::catalogue,
+        super::imports::preview, super::imports::create, super::imports::list, super::imports::show, super::imports::report, super::imports::export,
     ),
     modifiers(&BearerAuth),
 )]

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 pub mod customers;
 mod docs;
+pub mod imports;
 pub mod vehicles;
 
 use axum::Router;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(auth::routes())
         .merge(customers::routes())
+        .merge(imports::routes())
         .merge(vehicles::routes())
         .merge(docs::routes())
 }

@@ -70,6 +70,8 @@ struct ListTemplate {
     classes: Vec<(String, String)>,
     can_write: bool,
     next_link: Option<String>,
+    /// The list's filter as a query string, for roles that may export it.
+    export_query: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -124,7 +126,11 @@ async fn list(
         })
         .collect();
     let rows = found.items.iter().map(|c| customer_row(&page, c)).collect();
+    let export_query = page
+        .can(Permission::ExportData)
+        .then(|| format!("q={}&class={class}", urlencode(&q)));
     render(&ListTemplate {
+        export_query,
         can_write: page.can(Permission::CustomerWrite),
         page,
         rows,

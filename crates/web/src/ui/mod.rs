@@ -3,6 +3,7 @@
 
 mod customers;
 mod forms;
+mod imports;
 mod vehicles;
 
 use std::collections::HashMap;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/locale", post(set_locale))
         .route("/search", get(search))
         .merge(customers::routes())
+        .merge(imports::routes())
         .merge(vehicles::routes())
 }
 
@@ -74,6 +76,10 @@ impl Page {
         at.with_timezone(&self.tz)
             .format("%Y-%m-%d %H:%M")
             .to_string()
+    }
+
+    pub fn can_import(&self) -> bool {
+        self.can(Permission::ImportData)
     }
 
     pub fn can(&self, permission: Permission) -> bool {
