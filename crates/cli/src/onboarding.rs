@@ -125,10 +125,8 @@ async fn actor_and_store(
 fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} rows · {per_sec} · ETA {eta} · {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows · {per_sec} · ETA {eta} · {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
 }
@@ -153,14 +151,23 @@ fn summary(job: &import_job::Model) -> String {
         updated = job.records_updated,
         duplicates = job.duplicates,
         rejected = job.rows_rejected,
-        dry = if job.dry_run { " (dry run: nothing written)" } else { "" },
+        dry = if job.dry_run {
+            " (dry run: nothing written)"
+        } else {
+            ""
+        },
     )
 }
 
 fn read_mapping(path: &Path) -> Result<HashMap<String, String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read mapping {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("mapping {} is not `\"header\" = \"field\"` lines", path.display()))
+    toml::from_str(&text).with_context(|| {
+        format!(
+            "mapping {} is not `\"header\" = \"field\"` lines",
+            path.display()
+        )
+    })
 }
 
 pub async fn import(database: &Database, args: ImportArgs) -> Result<()> {
@@ -182,22 +189,31 @@ pub async fn import(database: &Database, args: ImportArgs) -> Result<()> {
         .unwrap_or_default();
     let (job, resumed) = open_job(database, &actor, &args.file, &file_name, &options).await?;
     if resumed {
-        println!("resuming the unfinished import of this file at row {}", job.next_row);
+        println!(
+            "resuming the unfinished import of this file at row {}",
+            job.next_row
+        );
     }
     let bar = progress_bar();
-    let finished = run_job(database, &actor, job, &args.file, |job| show_progress(&bar, job)).await;
+    let finished = run_job(database, &actor, job, &args.file, |job| {
+        show_progress(&bar, job)
+    })
+    .await;
     bar.finish_and_clear();
     let job = finished.context("import stopped; run the same command again to resume")?;
     println!("{}", summary(&job));
     if job.rows_rejected > 0 {
-        let report = args.report.unwrap_or_else(|| args.file.with_extension("rejects.xlsx"));
+        let report = args
+            .report
+            .unwrap_or_else(|| args.file.with_extension("rejects.xlsx"));
         let state = fours_web::AppState {
             db: database.clone(),
             config: Default::default(),
         };
-        let bytes = fours_web::imports::report(&state, &job, fours_web::locale::Locale::Zh, Format::Xlsx)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let bytes =
+            fours_web::imports::report(&state, &job, fours_web::locale::Locale::Zh, Format::Xlsx)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         std::fs::write(&report, bytes)
             .with_context(|| format!("cannot write {}", report.display()))?;
         println!("rejected rows and reasons: {}", report.display());
@@ -213,9 +229,22 @@ pub async fn generate(database: Option<&Database>, args: GenerateArgs) -> Result
             Format::Csv => "csv",
             Format::Xlsx => "xlsx",
         };
-        let path = dir.join(format!("customers-seed{}-{}.{extension}", args.seed, args.customers));
-        let lines = write_file(args.seed, Utc::now().date_naive(), args.customers, &path, format)?;
-        println!("wrote {lines} lines ({} customers) to {}", args.customers, path.display());
+        let path = dir.join(format!(
+            "customers-seed{}-{}.{extension}",
+            args.seed, args.customers
+        ));
+        let lines = write_file(
+            args.seed,
+            Utc::now().date_naive(),
+            args.customers,
+            &path,
+            format,
+        )?;
+        println!(
+            "wrote {lines} lines ({} customers) to {}",
+            args.customers,
+            path.display()
+        );
         return Ok(());
     }
     let Some(database) = database else {
@@ -224,11 +253,20 @@ pub async fn generate(database: Option<&Database>, args: GenerateArgs) -> Result
     let (actor, store_id) = actor_and_store(database, None, args.store.as_deref()).await?;
     let bar = progress_bar();
     let started = std::time::Instant::now();
-    let job = load_database(database, &actor, store_id, args.seed, args.customers, |job| {
-        show_progress(&bar, job)
-    })
+    let job = load_database(
+        database,
+        &actor,
+        store_id,
+        args.seed,
+        args.customers,
+        |job| show_progress(&bar, job),
+    )
     .await?;
     bar.finish_and_clear();
-    println!("{} in {:.1} s", summary(&job), started.elapsed().as_secs_f64());
+    println!(
+        "{} in {:.1} s",
+        summary(&job),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

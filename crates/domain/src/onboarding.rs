@@ -171,7 +171,13 @@ pub fn normalize_date(raw: &str) -> String {
     let unified: String = day_part
         .trim_end_matches('日')
         .chars()
-        .map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '.' | '年' | '月') {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect();
     let parsed = NaiveDate::parse_from_str(&unified, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(&unified, "%Y%m%d"));
@@ -337,7 +343,11 @@ mod tests {
 
     #[test]
     fn duplicate_policies_parse_by_name() {
-        for policy in [OnDuplicate::Skip, OnDuplicate::Update, OnDuplicate::Overwrite] {
+        for policy in [
+            OnDuplicate::Skip,
+            OnDuplicate::Update,
+            OnDuplicate::Overwrite,
+        ] {
             assert_eq!(OnDuplicate::parse(policy.as_str()), Some(policy));
         }
         assert_eq!(OnDuplicate::parse("merge"), None);

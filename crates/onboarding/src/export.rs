@@ -109,7 +109,13 @@ fn customer_cells(
     let mobile = customer
         .mobile
         .as_deref()
-        .map(|m| if clear.phones { m.to_owned() } else { mask_mobile(m) })
+        .map(|m| {
+            if clear.phones {
+                m.to_owned()
+            } else {
+                mask_mobile(m)
+            }
+        })
         .unwrap_or_default();
     let id_number = match (&customer.id_number_cipher, clear.id_numbers) {
         (Some(sealed), true) => db.pii.open(sealed)?,
@@ -136,7 +142,12 @@ fn customer_cells(
         ("preferred_channel", text(&customer.preferred_channel)),
         (
             "marketing_consent",
-            if customer.marketing_consent { "是" } else { "否" }.to_owned(),
+            if customer.marketing_consent {
+                "是"
+            } else {
+                "否"
+            }
+            .to_owned(),
         ),
         ("notes", text(&customer.notes)),
     ])

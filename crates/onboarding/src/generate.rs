@@ -9,7 +9,9 @@ use fours_sheets::{Format, TableWriter};
 use fours_store::Database;
 use fours_store::customers::input::{CustomerInput, FamilyMemberInput};
 use fours_store::customers::new_model;
-use fours_store::onboarding::{self as jobs, NewJob, PreparedRow, entities::import_job, write_batch};
+use fours_store::onboarding::{
+    self as jobs, NewJob, PreparedRow, entities::import_job, write_batch,
+};
 use fours_store::org::Actor;
 use fours_store::vehicles::{self, VehicleInput};
 use sea_orm::Set;
@@ -82,13 +84,20 @@ pub fn vehicle_input(car: &GeneratedVehicle) -> VehicleInput {
 fn file_cells(customer: &GeneratedCustomer, car: Option<&GeneratedVehicle>) -> Vec<String> {
     let person = customer_input(customer);
     let yes_no = |consent: bool| if consent { "是" } else { "否" };
-    let gender = if person.gender.as_deref() == Some("male") { "男" } else { "女" };
+    let gender = if person.gender.as_deref() == Some("male") {
+        "男"
+    } else {
+        "女"
+    };
     let mut cells = vec![
         ("name", customer.name.clone()),
         ("gender", gender.to_owned()),
         ("mobile", customer.mobile.clone()),
         ("birthday", customer.birthday.to_string()),
-        ("marketing_consent", yes_no(customer.marketing_consent).to_owned()),
+        (
+            "marketing_consent",
+            yes_no(customer.marketing_consent).to_owned(),
+        ),
     ];
     let optional = [
         ("wechat", person.wechat),
@@ -169,14 +178,8 @@ pub async fn load_database(
 ) -> Result<import_job::Model, OnboardingError> {
     let today = Utc::now().date_naive();
     let identity = format!("generated:seed={seed}:customers={count}:{today}");
-    let job = match jobs::resumable_job(
-        &db.conn,
-        actor,
-        store_id,
-        &identity,
-        Default::default(),
-    )
-    .await?
+    let job = match jobs::resumable_job(&db.conn, actor, store_id, &identity, Default::default())
+        .await?
     {
         Some(job) => job,
         None => {
@@ -208,8 +211,15 @@ pub async fn load_database(
         }
         batch.extend(prepared(db, actor, store_id, row_no, &generated, now)?);
         if batch.len() >= BATCH_ROWS {
-            job = write_batch(db, actor, &job, std::mem::take(&mut batch), vec![], row_no + 1)
-                .await?;
+            job = write_batch(
+                db,
+                actor,
+                &job,
+                std::mem::take(&mut batch),
+                vec![],
+                row_no + 1,
+            )
+            .await?;
             progress(&job);
         }
     }

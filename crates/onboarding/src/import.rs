@@ -72,7 +72,15 @@ pub async fn upload_job(
     awaiting_mapping: bool,
 ) -> Result<import_job::Model, OnboardingError> {
     let sha256 = file_sha256(saved).await?;
-    new_job(db, actor, sha256, file_name, options, Some((saved, awaiting_mapping))).await
+    new_job(
+        db,
+        actor,
+        sha256,
+        file_name,
+        options,
+        Some((saved, awaiting_mapping)),
+    )
+    .await
 }
 
 async fn new_job(

@@ -44,10 +44,7 @@ impl ColumnMap {
 
     fn cell<'a>(&self, cells: &'a [String], key: &str) -> Option<&'a str> {
         let index = self.columns.iter().position(|(_, f)| *f == Some(key))?;
-        cells
-            .get(index)
-            .map(|c| c.trim())
-            .filter(|c| !c.is_empty())
+        cells.get(index).map(|c| c.trim()).filter(|c| !c.is_empty())
     }
 }
 
@@ -76,7 +73,14 @@ pub fn prepare(
         column_name: map.header_of(field),
         field: field.to_owned(),
         value: map
-            .cell(cells, if field == "purchase_price_fen" { "purchase_price" } else { field })
+            .cell(
+                cells,
+                if field == "purchase_price_fen" {
+                    "purchase_price"
+                } else {
+                    field
+                },
+            )
             .unwrap_or_default()
             .to_owned(),
         code: code.to_owned(),
@@ -126,10 +130,8 @@ fn read_cells(map: &ColumnMap, row_no: i64, cells: &[String]) -> Typed {
             })
             .ok()
     };
-    let marketing_consent = parsed("marketing_consent", &|raw| {
-        parse_yes_no(raw).map(i64::from)
-    })
-    .map(|v| v == 1);
+    let marketing_consent =
+        parsed("marketing_consent", &|raw| parse_yes_no(raw).map(i64::from)).map(|v| v == 1);
     let purchase_price_fen = parsed("purchase_price", &parse_price);
     let mileage_km = parsed("mileage_km", &|raw| parse_km(raw).map(i64::from));
     let customer = CustomerInput {
@@ -144,7 +146,9 @@ fn read_cells(map: &ColumnMap, row_no: i64, cells: &[String]) -> Typed {
         postcode: text("postcode"),
         occupation: text("occupation"),
         compound: text("compound"),
-        source: map.cell(cells, "source").map(|v| normalize_choice("source", v)),
+        source: map
+            .cell(cells, "source")
+            .map(|v| normalize_choice("source", v)),
         preferred_channel: map
             .cell(cells, "preferred_channel")
             .map(|v| normalize_choice("preferred_channel", v)),

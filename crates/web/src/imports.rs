@@ -73,9 +73,14 @@ pub async fn report(
     format: Format,
 ) -> Result<Vec<u8>, ApiError> {
     let mut lines = vec![
-        ["report.row", "report.column", "report.value", "report.reason"]
-            .map(|key| locale.t(key))
-            .to_vec(),
+        [
+            "report.row",
+            "report.column",
+            "report.value",
+            "report.reason",
+        ]
+        .map(|key| locale.t(key))
+        .to_vec(),
     ];
     let mut after = None;
     loop {

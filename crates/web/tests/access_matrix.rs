@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use common::TestApp;
-use fixtures::{BodyKind, ROUTES, Route, create_customer, create_vehicle, id_of, mobile, vin};
+use fixtures::{
+    BodyKind, ROUTES, Route, SMALL_CSV, create_customer, create_vehicle, id_of, mobile, upload_csv,
+    vin,
+};
 use fours_domain::access::{DataScope, Permission, Role};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -22,6 +25,7 @@ struct Records {
     /// Receives the vehicle by the transfer route.
     buyer: Uuid,
     vehicle: Uuid,
+    import_job: Uuid,
     /// Makes VINs and mobiles of this round unique.
     serial: u32,
 }
@@ -52,7 +56,17 @@ async fn records(app: &TestApp, serial: u32) -> Records {
         json!({"vin": vin(serial * 10), "customer_id": customer["id"], "store_id": app.store_id}),
     )
     .await;
+    let (status, job) = upload_csv(
+        app,
+        "/api/v1/imports",
+        Some(admin),
+        SMALL_CSV,
+        &[("store_id", &app.store_id.to_string()), ("dry_run", "true")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
     Records {
+        import_job: id_of(&job),
         customer: id_of(&customer),
         duplicate: id_of(&duplicate),
         buyer: id_of(&buyer),
@@ -64,6 +78,8 @@ async fn records(app: &TestApp, serial: u32) -> Records {
 fn path(route: &Route, records: &Records) -> String {
     let id = if route.path.starts_with("/api/v1/customers/") {
         records.customer
+    } else if route.path.starts_with("/api/v1/imports/") {
+        records.import_job
     } else {
         records.vehicle
     };
@@ -83,7 +99,30 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::VehicleChange => Some(json!({"colour": "珍珠白"})),
         BodyKind::Mileage => Some(json!({"km": 1234})),
         BodyKind::Transfer => Some(json!({"customer_id": records.buyer})),
+        BodyKind::Upload => None,
     }
+}
+
+/// Calls a route as `token`, sending its body (JSON, or a file for upload routes).
+async fn call_route(
+    app: &TestApp,
+    route: &Route,
+    records: &Records,
+    token: Option<&str>,
+) -> (StatusCode, Value) {
+    let path = path(route, records);
+    if route.body == BodyKind::Upload {
+        let store = app.store_id.to_string();
+        let fields = [("store_id", store.as_str()), ("dry_run", "true")];
+        return upload_csv(app, &path, token, SMALL_CSV, &fields).await;
+    }
+    app.call(
+        route.method,
+        &path,
+        token,
+        body(route, records, app.store_id),
+    )
+    .await
 }
 
 async fn every_route_answers_403_exactly_when_the_role_lacks_the_permission(app: Arc<TestApp>) {
@@ -91,15 +130,7 @@ async fn every_route_answers_403_exactly_when_the_role_lacks_the_permission(app:
     for (n, role) in Role::ALL.into_iter().enumerate() {
         let records = records(&app, 100 + n as u32).await;
         for route in ROUTES {
-            let path = path(route, &records);
-            let (status, answer) = app
-                .call(
-                    route.method,
-                    &path,
-                    Some(app.token(role)),
-                    body(route, &records, app.store_id),
-                )
-                .await;
+            let (status, answer) = call_route(&app, route, &records, Some(app.token(role))).await;
             let allowed = role.allows(route.permission);
             let ok = if !allowed {
                 status == StatusCode::FORBIDDEN && answer["error"]["code"] == "forbidden"
@@ -174,14 +205,7 @@ async fn no_credentials_answer_401_everywhere(app: Arc<TestApp>) {
             Some("not-a-token"),
             Some("0190a0a0a0a0a0a0a0a0a0a0a0a0a0a0.forged"),
         ] {
-            let (status, answer) = app
-                .call(
-                    route.method,
-                    &path,
-                    token,
-                    body(route, &records, app.store_id),
-                )
-                .await;
+            let (status, answer) = call_route(&app, route, &records, token).await;
             if status != StatusCode::UNAUTHORIZED || answer["error"]["code"] != "unauthorized" {
                 failures.push(format!(
                     "{} {path} with {token:?} → {status} {answer}",
@@ -209,14 +233,7 @@ async fn another_dealer_group_gets_404_for_every_record(app: Arc<TestApp>) {
     let mut failures = Vec::new();
     for route in ROUTES.iter().filter(|r| r.has_id()) {
         let path = path(route, &records);
-        let (status, answer) = app
-            .call(
-                route.method,
-                &path,
-                Some(&app.foreign_token),
-                body(route, &records, app.store_id),
-            )
-            .await;
+        let (status, answer) = call_route(&app, route, &records, Some(&app.foreign_token)).await;
         if status != StatusCode::NOT_FOUND || answer["error"]["code"] != "not_found" {
             failures.push(format!("{} {path} → {status} {answer}", route.method));
         }

@@ -47,7 +47,11 @@ pub(super) fn tenant_fk(
         .to_owned()
 }
 
-pub(super) fn tenant_index(table: &'static str, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
+pub(super) fn tenant_index(
+    table: &'static str,
+    name: &str,
+    columns: &[&'static str],
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table).col("tenant_id");
     for column in columns {

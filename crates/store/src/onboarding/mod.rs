@@ -16,8 +16,8 @@ use fours_domain::access::DataScope;
 use fours_domain::customers::relationship::{RelationshipFacts, RetentionThresholds, classify};
 use fours_domain::onboarding::OnDuplicate;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait,
-    EntityTrait, Iterable, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, Value,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -325,7 +325,11 @@ pub async fn write_batch(
 }
 
 fn distinct_rows(rejects: &[Reject]) -> i64 {
-    rejects.iter().map(|r| r.row_no).collect::<HashSet<_>>().len() as i64
+    rejects
+        .iter()
+        .map(|r| r.row_no)
+        .collect::<HashSet<_>>()
+        .len() as i64
 }
 
 fn reject_row(job: &import_job::Model, reject: Reject) -> import_reject::ActiveModel {
@@ -437,8 +441,8 @@ impl Batch {
                 .all(db)
                 .await?;
             for existing in found {
-                let frozen = existing.deleted_at.is_some()
-                    || !may_change(actor, existing.store_id, None);
+                let frozen =
+                    existing.deleted_at.is_some() || !may_change(actor, existing.store_id, None);
                 batch.add_vehicle(Slot {
                     model: existing.clone().into(),
                     existing: Some(existing),
@@ -489,7 +493,8 @@ impl Batch {
     ) {
         let customer = &row.customer.model;
         let by_mobile = set_text(&customer.mobile).and_then(|m| self.by_mobile.get(m).copied());
-        let by_id = set_text(&customer.id_number_hash).and_then(|h| self.by_id_hash.get(h).copied());
+        let by_id =
+            set_text(&customer.id_number_hash).and_then(|h| self.by_id_hash.get(h).copied());
         if let (Some(a), Some(b)) = (by_mobile, by_id)
             && a != b
         {
@@ -514,13 +519,17 @@ impl Batch {
                 let mut model = row.customer.model;
                 model.store_id = Set(store_id);
                 let id = *model.id.as_ref();
-                self.family.extend(family_rows(actor.tenant_id, id, &row.customer.family));
+                self.family
+                    .extend(family_rows(actor.tenant_id, id, &row.customer.family));
                 self.counts.customers_created += 1;
                 self.add_customer(Slot::created(model))
             }
         };
         let Some(mut car) = row.vehicle else { return };
-        let matched = car.vin.try_as_ref().and_then(|vin| self.by_vin.get(vin).copied());
+        let matched = car
+            .vin
+            .try_as_ref()
+            .and_then(|vin| self.by_vin.get(vin).copied());
         if let Some(index) = matched {
             self.counts.duplicates += 1;
             self.counts.records_updated +=
@@ -550,18 +559,25 @@ impl Batch {
             (true, Some(Some(km))) => vec![(today, *km)],
             _ => vec![],
         };
-        let source = if readings.len() > 1 { "service" } else { "import" };
-        self.readings.extend(readings.into_iter().map(|(read_on, km)| {
-            mileage_reading::ActiveModel {
-                tenant_id: Set(actor.tenant_id),
-                id: Set(Uuid::now_v7()),
-                vehicle_id: Set(vehicle_id),
-                read_on: Set(read_on),
-                km: Set(km),
-                source: Set(source.to_owned()),
-                created_at: Set(Utc::now()),
-            }
-        }));
+        let source = if readings.len() > 1 {
+            "service"
+        } else {
+            "import"
+        };
+        self.readings
+            .extend(
+                readings
+                    .into_iter()
+                    .map(|(read_on, km)| mileage_reading::ActiveModel {
+                        tenant_id: Set(actor.tenant_id),
+                        id: Set(Uuid::now_v7()),
+                        vehicle_id: Set(vehicle_id),
+                        read_on: Set(read_on),
+                        km: Set(km),
+                        source: Set(source.to_owned()),
+                        created_at: Set(Utc::now()),
+                    }),
+            );
         self.counts.vehicles_created += 1;
         self.add_vehicle(Slot::created(car));
     }
@@ -613,7 +629,9 @@ impl Batch {
         let mut last_reading: HashMap<Uuid, NaiveDate> = HashMap::new();
         for reading in &self.readings {
             let day = *reading.read_on.as_ref();
-            let latest = last_reading.entry(*reading.vehicle_id.as_ref()).or_insert(day);
+            let latest = last_reading
+                .entry(*reading.vehicle_id.as_ref())
+                .or_insert(day);
             *latest = (*latest).max(day);
         }
         let mut last_seen: HashMap<Uuid, Option<NaiveDate>> = HashMap::new();

@@ -19,7 +19,9 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{Page, error_page, page_for, render};
-use crate::api::imports::{PreviewOut, import_options, onboarding_error, preview_file, save_upload};
+use crate::api::imports::{
+    PreviewOut, import_options, onboarding_error, preview_file, save_upload,
+};
 use crate::auth::PageCaller;
 use crate::error::ApiError;
 use crate::{AppState, imports};
@@ -157,9 +159,18 @@ async fn job_page(page: Page, job: import_job::Model) -> Response {
         },
         _ => None,
     };
-    let policies = [OnDuplicate::Skip, OnDuplicate::Update, OnDuplicate::Overwrite]
-        .map(|p| (p.as_str(), page.t(&format!("imports.policy.{}", p.as_str()))))
-        .to_vec();
+    let policies = [
+        OnDuplicate::Skip,
+        OnDuplicate::Update,
+        OnDuplicate::Overwrite,
+    ]
+    .map(|p| {
+        (
+            p.as_str(),
+            page.t(&format!("imports.policy.{}", p.as_str())),
+        )
+    })
+    .to_vec();
     render(&JobTemplate {
         page,
         progress: progress(&job),
@@ -241,7 +252,10 @@ async fn start(
             })
             .collect();
         let mut fields = form.clone();
-        fields.insert("mapping".into(), serde_json::to_string(&mapping).unwrap_or_default());
+        fields.insert(
+            "mapping".into(),
+            serde_json::to_string(&mapping).unwrap_or_default(),
+        );
         fields.insert("store_id".into(), job.store_id.to_string());
         let ImportOptions {
             mapping,

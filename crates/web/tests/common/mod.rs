@@ -272,6 +272,72 @@ impl TestApp {
         )
     }
 
+    /// Posts a multipart form with one `file` part and text fields, like a browser upload.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        file: (&str, &[u8]),
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let boundary = "fours-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .into_bytes(),
+            );
+        }
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .into_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        let mut request = Request::builder().method("POST").uri(path).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response = self
+            .raw(request.body(Body::from(body)).expect("request"))
+            .await;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// GETs a file download: status and raw bytes.
+    pub async fn download(&self, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
+        let request = Request::builder()
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = self.raw(request).await;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, bytes.to_vec())
+    }
+
     /// Sends a raw request and returns the raw response (for cookies, redirects and HTML).
     pub async fn raw(&self, request: Request<Body>) -> axum::response::Response {
         self.router
