@@ -118,3 +118,41 @@ test("a consultant files a customer and a car, then finds them again", async () 
   assert.match(await page.textContent(".timeline"), /新增车辆/);
   await page.close();
 });
+
+test("a store manager imports a legacy file: upload, mapping, progress and the error report", async () => {
+  const page = await browser.newPage({ locale: "zh-CN", viewport: { width: 1280, height: 800 } });
+  await page.goto(`${baseUrl}/login`);
+  await page.fill("#username", "store_manager");
+  await page.fill("#password", "fours-demo");
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${baseUrl}/`);
+
+  await page.goto(`${baseUrl}/imports`);
+  const csv = [
+    "客户编号,客户名称,车主手机,底盘号",
+    "C001,上官婉儿,13722223333,LSVAU218XN2180001",
+    "C002,坏手机,12345,",
+  ].join("\n");
+  await page.setInputFiles("#import-file", { name: "旧系统.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.click("#upload");
+  await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
+  assert.match(await page.textContent("#detected"), /UTF-8/);
+  assert.match(await page.textContent("#preview"), /上官婉儿/);
+  // 客户名称 is recognised; 车主手机 is not, so the user maps it; 客户编号 stays ignored.
+  assert.equal(await page.inputValue("select[name=column_1]"), "name");
+  assert.equal(await page.inputValue("select[name=column_2]"), "");
+  await page.selectOption("select[name=column_2]", "mobile");
+  await page.click("#start-import");
+
+  await page.waitForFunction(() => document.querySelector("#import-state")?.textContent.includes("已完成"), null, { timeout: 30000 });
+  assert.equal((await page.textContent("[data-count=customers]")).trim(), "1");
+  assert.equal((await page.textContent("[data-count=rejected]")).trim(), "1");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#report-xlsx")]);
+  assert.match(download.suggestedFilename(), /rejects\.xlsx$/);
+
+  await page.goto(`${baseUrl}/customers?q=13722223333`);
+  assert.match(await page.textContent("body"), /上官婉儿/);
+  const [exported] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  assert.match(exported.suggestedFilename(), /\.csv$/);
+  await page.close();
+});

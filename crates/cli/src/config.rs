@@ -72,6 +72,7 @@ impl Settings {
             session_idle: self.session_idle,
             session_absolute: self.session_absolute,
             secure_cookies: self.secure_cookies,
+            upload_dir: self.data_dir.join("uploads"),
             ..Default::default()
         }
     }

@@ -108,14 +108,12 @@ async fn upload(
     }
     .await;
     match drafted {
-        Ok(job) => {
-            let target = format!("/imports/{}", job.id);
-            (
-                [(HeaderName::from_static("hx-redirect"), target.clone())],
-                Redirect::to(&target),
-            )
-                .into_response()
-        }
+        // htmx follows HX-Redirect; a 303 would be followed silently by its XHR instead.
+        Ok(job) => [(
+            HeaderName::from_static("hx-redirect"),
+            format!("/imports/{}", job.id),
+        )]
+        .into_response(),
         Err(error) => error_page(&page, error),
     }
 }
