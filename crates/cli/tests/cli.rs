@@ -94,3 +94,58 @@ fn users_tokens_and_backups_from_the_command_line() {
     assert!(std::fs::metadata(&backup).unwrap().len() > 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn generated_files_import_from_the_command_line_and_again_add_nothing() {
+    let dir = std::env::temp_dir().join(format!("fours-cli-import-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = dir.join("files");
+    let written = stdout(&fours(
+        &dir,
+        &[
+            "generate",
+            "--customers",
+            "300",
+            "--seed",
+            "9",
+            "--out",
+            files.to_str().unwrap(),
+            "--format",
+            "xlsx",
+        ],
+    ));
+    assert!(written.contains("(300 customers)"), "{written}");
+    let file = files.join("customers-seed9-300.xlsx");
+    // Loading the database creates the group; the generator's first 100 customers are the file's first 100.
+    let loaded = stdout(&fours(
+        &dir,
+        &["generate", "--customers", "100", "--seed", "9"],
+    ));
+    assert!(loaded.contains("100 customers"), "{loaded}");
+    let first = stdout(&fours(
+        &dir,
+        &["import", "customers", file.to_str().unwrap()],
+    ));
+    assert!(first.contains(" 200 customers and"), "{first}");
+    assert!(first.contains(" 0 rows rejected"), "{first}");
+    let again = stdout(&fours(
+        &dir,
+        &["import", "customers", file.to_str().unwrap()],
+    ));
+    assert!(
+        again.contains(" 0 customers and 0 vehicles created"),
+        "{again}"
+    );
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "姓名,手机\n好人,13900000001\n坏人,139\n").unwrap();
+    let report = dir.join("bad.rejects.xlsx");
+    let checked = stdout(&fours(
+        &dir,
+        &["import", "customers", bad.to_str().unwrap(), "--dry-run"],
+    ));
+    assert!(checked.contains("1 rows rejected (dry run"), "{checked}");
+    assert!(report.exists(), "the report is written next to the file");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
