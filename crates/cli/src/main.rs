@@ -1,5 +1,6 @@
 //! `fours`: the one binary. Serves the web app and API, migrates, manages users, backs up.
 
+mod bench;
 mod config;
 mod demo;
 mod onboarding;
@@ -60,6 +61,11 @@ enum Command {
     },
     /// Make a realistic dealer-group data set: import files (--out) or straight into the database.
     Generate(onboarding::GenerateArgs),
+    /// Measure the speed targets (ratios against raw floors; see docs/BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
     /// Back up the database (SQLite: an online copy; PostgreSQL: explains pg_dump).
     Backup {
         /// Where to write the copy.
@@ -126,6 +132,7 @@ async fn main() -> Result<()> {
         }
         Command::User { command } => user(&open(&settings).await?, command).await,
         Command::Backup { out } => backup(&settings, &out).await,
+        Command::Bench { what } => bench::run(what).await,
         Command::Import {
             what: ImportCommand::Customers(args),
         } => onboarding::import(&open(&settings).await?, args).await,

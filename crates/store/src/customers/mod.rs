@@ -9,7 +9,7 @@ use fours_domain::customers::relationship::{
     RelationshipClass, RelationshipFacts, RetentionThresholds, classify,
 };
 use fours_domain::customers::search_keys::looks_like_pinyin_query;
-use fours_domain::vehicles::plate::plate_search_key;
+use fours_domain::vehicles::plate::{plate_search_key, validate_plate};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -101,13 +101,31 @@ pub async fn list(
     Ok(Page::from_rows(rows, page.limit(), |c| c.id))
 }
 
-/// What one search box can mean, each matched by an indexed column where possible.
+/// What one search box can mean, each matched by an indexed column where possible. A whole
+/// mobile, plate or VIN is looked up by its index alone, so the commonest searches stay fast
+/// however large the archive; fragments also scan names and plates.
 fn search_condition(tenant_id: Uuid, q: &str) -> Condition {
+    let digits = q.chars().all(|c| c.is_ascii_digit());
+    if digits && q.len() == 11 {
+        return Condition::any().add(customer::Column::Mobile.eq(q));
+    }
+    let owners_of = |vehicles: Condition| {
+        let owners = Query::select()
+            .column(vehicle::Column::OwnerId)
+            .from(vehicle::Entity)
+            .and_where(vehicle::Column::TenantId.eq(tenant_id))
+            .and_where(vehicle::Column::OwnerId.is_not_null())
+            .cond_where(vehicles)
+            .to_owned();
+        customer::Column::Id.in_subquery(owners)
+    };
+    if let Some(exact) = whole_vehicle_key(q) {
+        return Condition::any().add(owners_of(exact));
+    }
     let mut any = Condition::any().add(customer::Column::Name.like(format!("%{q}%")));
-    if q.chars().all(|c| c.is_ascii_digit()) {
+    if digits {
         any = match q.len() {
             4 => any.add(customer::Column::MobileTail.eq(q)),
-            11 => any.add(customer::Column::Mobile.eq(q)),
             _ => any.add(customer::Column::Mobile.like(format!("{q}%"))),
         };
     }
@@ -118,20 +136,33 @@ fn search_condition(tenant_id: Uuid, q: &str) -> Condition {
             .add(customer::Column::NameInitials.like(format!("{lower}%")));
     }
     if let Some(vehicles) = vehicle_match(q) {
-        let owners = Query::select()
-            .column(vehicle::Column::OwnerId)
-            .from(vehicle::Entity)
-            .and_where(vehicle::Column::TenantId.eq(tenant_id))
-            .and_where(vehicle::Column::OwnerId.is_not_null())
-            .cond_where(vehicles)
-            .to_owned();
-        any = any.add(customer::Column::Id.in_subquery(owners));
+        any = any.add(owners_of(vehicles));
     }
     any
 }
 
+/// A whole VIN or a whole mainland plate: one exact, indexed match.
+fn whole_vehicle_key(q: &str) -> Option<Condition> {
+    let key = plate_search_key(q);
+    let column = if key.len() == 17 && key.is_ascii() {
+        vehicle::Column::Vin
+    } else if !key.is_ascii() && validate_plate(&key).is_ok_and(|p| p.warnings.is_empty()) {
+        vehicle::Column::PlateKey
+    } else {
+        return None;
+    };
+    Some(
+        Condition::all()
+            .add(vehicle::Column::DeletedAt.is_null())
+            .add(column.eq(key)),
+    )
+}
+
 /// Vehicles a query may name: a whole or partial plate, a whole VIN or its last six.
 pub(crate) fn vehicle_match(q: &str) -> Option<Condition> {
+    if let Some(exact) = whole_vehicle_key(q) {
+        return Some(exact);
+    }
     let key = plate_search_key(q);
     if key.chars().count() < 2 {
         return None;
@@ -139,10 +170,8 @@ pub(crate) fn vehicle_match(q: &str) -> Option<Condition> {
     let mut any = Condition::any()
         .add(vehicle::Column::PlateKey.eq(key.as_str()))
         .add(vehicle::Column::PlateKey.like(format!("%{key}%")));
-    match key.len() {
-        17 => any = any.add(vehicle::Column::Vin.eq(key.as_str())),
-        6 => any = any.add(vehicle::Column::VinTail.eq(key.as_str())),
-        _ => {}
+    if key.len() == 6 {
+        any = any.add(vehicle::Column::VinTail.eq(key.as_str()));
     }
     Some(
         Condition::all()

@@ -1,0 +1,607 @@
+//! `fours bench`: the speed targets, measured as ratios against a raw floor taken in the same
+//! run on the same database, so that they hold on a noisy machine (see docs/BENCHMARKS.md).
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use axum::body::Body;
+use axum::http::{Request, header};
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Subcommand};
+use fours_domain::access::Role;
+use fours_domain::onboarding::map_columns;
+use fours_domain::vehicles::plate::plate_search_key;
+use fours_onboarding::generate::{load_database, write_file};
+use fours_onboarding::import::{ImportOptions, open_job, run_job};
+use fours_sheets::Format;
+use fours_store::customers::entities::customer;
+use fours_store::org::{self, Actor, NewStore, NewUser};
+use fours_store::pii::PiiCipher;
+use fours_store::vehicles::entities::vehicle;
+use fours_store::{Database, db};
+use sea_orm::sqlx;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use tokio::sync::mpsc;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Import of N generated customers against a plain bulk load of the same rows.
+    Import(BenchArgs),
+    /// Lookups by mobile, plate and VIN through the HTTP API against the same indexed queries.
+    Lookup(BenchArgs),
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 1_000_000)]
+    customers: usize,
+    /// Also measure on PostgreSQL: a server URL whose user may create databases.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Scratch folder (default: the system's temporary folder).
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+}
+
+/// A fresh, migrated database with one group, store and admin; dropped afterwards.
+struct Scratch {
+    database: Database,
+    actor: Actor,
+    store_id: Uuid,
+    drop: Option<(String, String)>,
+}
+
+async fn scratch(work: &Path, postgres: Option<&str>, label: &str) -> Result<Scratch> {
+    let name = format!("fours_bench_{label}_{}", Uuid::now_v7().simple());
+    let (url, drop) = match postgres {
+        Some(admin_url) => {
+            let admin = db::connect(admin_url).await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await?;
+            let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+            (format!("{base}/{name}"), Some((admin_url.to_owned(), name)))
+        }
+        None => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                work.join(format!("{name}.db")).display()
+            ),
+            None,
+        ),
+    };
+    let conn = db::connect(&url).await?;
+    db::migrate(&conn).await?;
+    let database = Database {
+        conn,
+        pii: PiiCipher::new(&[7; 32]),
+    };
+    let tenant = org::create_tenant(&database.conn, "bench", "压测集团").await?;
+    let store = org::create_store(
+        &database.conn,
+        tenant.id,
+        NewStore {
+            code: "B01",
+            name: "压测店",
+            time_zone: "Asia/Shanghai",
+            address: "",
+        },
+    )
+    .await?;
+    let admin = org::create_user(
+        &database.conn,
+        tenant.id,
+        NewUser {
+            store_id: None,
+            username: "admin",
+            display_name: "admin",
+            password: "bench-password",
+            role: Role::Admin,
+            locale: "zh-CN",
+        },
+    )
+    .await?;
+    Ok(Scratch {
+        actor: Actor::from_user(&admin)?,
+        store_id: store.id,
+        database,
+        drop,
+    })
+}
+
+impl Scratch {
+    async fn remove(self) {
+        self.database.conn.close_by_ref().await.ok();
+        if let Some((admin_url, name)) = self.drop
+            && let Ok(admin) = db::connect(&admin_url).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+fn backends(args: &BenchArgs) -> Vec<(&'static str, Option<&str>)> {
+    let mut all = vec![("SQLite", None)];
+    if let Some(url) = &args.postgres {
+        all.push(("PostgreSQL", Some(url.as_str())));
+    }
+    all
+}
+
+pub async fn run(command: BenchCommand) -> Result<()> {
+    match command {
+        BenchCommand::Import(args) => import(args).await,
+        BenchCommand::Lookup(args) => lookup(args).await,
+    }
+}
+
+fn work_dir(args: &BenchArgs) -> Result<PathBuf> {
+    let dir = args
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("fours-bench"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Peak resident memory since the last reset, in MB (Linux).
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+async fn import(args: BenchArgs) -> Result<()> {
+    let work = work_dir(&args)?;
+    let file = work.join(format!("bench-{}.csv", args.customers));
+    let started = Instant::now();
+    let lines = write_file(
+        1,
+        Utc::now().date_naive(),
+        args.customers,
+        &file,
+        Format::Csv,
+    )?;
+    println!(
+        "generated {} customers ({lines} lines) in {:.1} s",
+        args.customers,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "| database | plain bulk load | import | ratio (target ≤ 2) | import rows/s | peak memory (target ≤ 200 MB) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (label, postgres) in backends(&args) {
+        let floor_db = scratch(&work, postgres, "floor").await?;
+        let started = Instant::now();
+        bulk_load(&floor_db, &file).await?;
+        let floor = started.elapsed();
+        floor_db.remove().await;
+
+        let import_db = scratch(&work, postgres, "import").await?;
+        reset_peak_memory();
+        let started = Instant::now();
+        let options = ImportOptions {
+            store_id: import_db.store_id,
+            ..Default::default()
+        };
+        let (job, _) = open_job(
+            &import_db.database,
+            &import_db.actor,
+            &file,
+            "bench.csv",
+            &options,
+        )
+        .await?;
+        let job = run_job(&import_db.database, &import_db.actor, job, &file, |_| {}).await?;
+        let took = started.elapsed();
+        let peak = peak_memory_mb().map_or("?".into(), |mb| format!("{mb:.0} MB"));
+        import_db.remove().await;
+        println!(
+            "| {label} | {:.1} s | {:.1} s | {:.2} | {:.0} | {peak} |",
+            floor.as_secs_f64(),
+            took.as_secs_f64(),
+            took.as_secs_f64() / floor.as_secs_f64(),
+            job.rows_done as f64 / took.as_secs_f64(),
+        );
+    }
+    let _ = std::fs::remove_file(&file);
+    Ok(())
+}
+
+/// The floor: the same file's customers and cars inserted as they are (no checks, no duplicate
+/// search, no encryption): prepared inserts in one transaction on SQLite, COPY on PostgreSQL.
+async fn bulk_load(target: &Scratch, file: &Path) -> Result<()> {
+    let (sender, mut rows) = mpsc::channel::<Vec<String>>(4096);
+    let path = file.to_owned();
+    let reader = tokio::task::spawn_blocking(move || {
+        fours_sheets::read_rows(&path, |_, cells| match sender.blocking_send(cells) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        })
+    });
+    let headers = rows.recv().await.context("empty file")?;
+    let fields = map_columns(&headers, &Default::default())?;
+    let column = |key: &str| fields.iter().position(|f| *f == Some(key));
+    let index = FloorColumns {
+        name: column("name"),
+        gender: column("gender"),
+        mobile: column("mobile"),
+        birthday: column("birthday"),
+        address: column("address"),
+        vin: column("vin"),
+        plate: column("plate"),
+        brand: column("brand"),
+        delivery_date: column("delivery_date"),
+    };
+    let tenant = target.actor.tenant_id;
+    let mut sink = FloorSink::open(target).await?;
+    let mut last_customer: Option<(String, Uuid)> = None;
+    while let Some(cells) = rows.recv().await {
+        let get = |i: Option<usize>| {
+            i.and_then(|i| cells.get(i))
+                .cloned()
+                .filter(|v| !v.is_empty())
+        };
+        let mobile = get(index.mobile).unwrap_or_default();
+        let customer_id = match &last_customer {
+            Some((last, id)) if *last == mobile => *id,
+            _ => {
+                let id = Uuid::now_v7();
+                let customer = vec![
+                    Some(tenant.to_string()),
+                    Some(id.to_string()),
+                    Some(target.store_id.to_string()),
+                    get(index.name),
+                    get(index.gender),
+                    Some(mobile.clone()),
+                    get(index.birthday),
+                    get(index.address),
+                ];
+                sink.customer(customer).await?;
+                last_customer = Some((mobile, id));
+                id
+            }
+        };
+        if let Some(vin) = get(index.vin) {
+            let car = vec![
+                Some(tenant.to_string()),
+                Some(Uuid::now_v7().to_string()),
+                Some(target.store_id.to_string()),
+                Some(customer_id.to_string()),
+                Some(vin.clone()),
+                Some(vin[vin.len().saturating_sub(6)..].to_owned()),
+                get(index.plate),
+                get(index.brand),
+                get(index.delivery_date),
+            ];
+            sink.vehicle(car).await?;
+        }
+    }
+    reader.await??;
+    sink.finish().await
+}
+
+struct FloorColumns {
+    name: Option<usize>,
+    gender: Option<usize>,
+    mobile: Option<usize>,
+    birthday: Option<usize>,
+    address: Option<usize>,
+    vin: Option<usize>,
+    plate: Option<usize>,
+    brand: Option<usize>,
+    delivery_date: Option<usize>,
+}
+
+const FLOOR_CUSTOMER: &str = "customers (tenant_id, id, store_id, name, gender, mobile, birthday, address, kind, name_pinyin, name_initials, other_phones, marketing_consent, tags, class, created_at, updated_at)";
+const FLOOR_VEHICLE: &str = "vehicles (tenant_id, id, store_id, owner_id, vin, vin_tail, plate, brand, delivery_date, warnings, created_at, updated_at)";
+
+/// Where the floor's rows go: a SQLite transaction, or PostgreSQL COPY buffers.
+enum FloorSink {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres {
+        pool: sqlx::PgPool,
+        customers: String,
+        vehicles: String,
+    },
+}
+
+impl FloorSink {
+    async fn open(target: &Scratch) -> Result<FloorSink> {
+        let conn = &target.database.conn;
+        if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            return Ok(FloorSink::Sqlite(
+                conn.get_sqlite_connection_pool().begin().await?,
+            ));
+        }
+        Ok(FloorSink::Postgres {
+            pool: conn.get_postgres_connection_pool().clone(),
+            customers: String::new(),
+            vehicles: String::new(),
+        })
+    }
+
+    async fn customer(&mut self, values: Vec<Option<String>>) -> Result<()> {
+        match self {
+            FloorSink::Sqlite(txn) => {
+                let sql = format!(
+                    "INSERT INTO {FLOOR_CUSTOMER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'person', '', '', '[]', false, '[]', 'customer', ?, ?)"
+                );
+                let now = Utc::now();
+                let query = bind_sqlite(
+                    sqlx::query(sqlx::AssertSqlSafe(sql)),
+                    &values[..3],
+                    &values[3..],
+                )
+                .bind(now)
+                .bind(now);
+                query.execute(&mut **txn).await?;
+            }
+            FloorSink::Postgres { customers, .. } => {
+                let now = Utc::now().to_rfc3339();
+                let mut all = values;
+                all.extend(
+                    [
+                        "person", "", "", "[]", "false", "[]", "customer", &now, &now,
+                    ]
+                    .map(|v| Some(v.to_owned())),
+                );
+                push_csv(customers, &all);
+            }
+        }
+        Ok(())
+    }
+
+    async fn vehicle(&mut self, values: Vec<Option<String>>) -> Result<()> {
+        match self {
+            FloorSink::Sqlite(txn) => {
+                let sql = format!(
+                    "INSERT INTO {FLOOR_VEHICLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)"
+                );
+                let now = Utc::now();
+                let query = bind_sqlite(
+                    sqlx::query(sqlx::AssertSqlSafe(sql)),
+                    &values[..4],
+                    &values[4..],
+                )
+                .bind(now)
+                .bind(now);
+                query.execute(&mut **txn).await?;
+            }
+            FloorSink::Postgres { vehicles, .. } => {
+                let now = Utc::now().to_rfc3339();
+                let mut all = values;
+                all.extend(["[]", &now, &now].map(|v| Some(v.to_owned())));
+                push_csv(vehicles, &all);
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(self) -> Result<()> {
+        match self {
+            FloorSink::Sqlite(txn) => txn.commit().await?,
+            FloorSink::Postgres {
+                pool,
+                customers,
+                vehicles,
+            } => {
+                let mut conn = pool.acquire().await?;
+                for (table, rows) in [(FLOOR_CUSTOMER, customers), (FLOOR_VEHICLE, vehicles)] {
+                    let mut copy = conn
+                        .copy_in_raw(&format!("COPY {table} FROM STDIN (FORMAT csv)"))
+                        .await?;
+                    copy.send(rows.into_bytes()).await?;
+                    copy.finish().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Binds ids as UUIDs, dates as dates and the rest as text, as the ORM stores them on SQLite.
+fn bind_sqlite<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    ids: &[Option<String>],
+    texts: &[Option<String>],
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    for id in ids {
+        query = query.bind(id.as_deref().and_then(|v| v.parse::<Uuid>().ok()));
+    }
+    for text in texts {
+        let date = text
+            .as_deref()
+            .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+        query = match date {
+            Some(day) => query.bind(day),
+            None => query.bind(text.clone()),
+        };
+    }
+    query
+}
+
+/// One CSV line for COPY: empty unquoted cells are NULL.
+fn push_csv(buffer: &mut String, values: &[Option<String>]) {
+    let cells: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            Some(text) => format!("\"{}\"", text.replace('"', "\"\"")),
+            None => String::new(),
+        })
+        .collect();
+    buffer.push_str(&cells.join(","));
+    buffer.push('\n');
+}
+
+async fn lookup(args: BenchArgs) -> Result<()> {
+    let work = work_dir(&args)?;
+    const SAMPLES: usize = 2_000;
+    let every = (args.customers / SAMPLES).max(1);
+    let sample: Vec<(String, String, String)> =
+        fours_datagen::customers(1, Utc::now().date_naive())
+            .take(args.customers)
+            .step_by(every)
+            .filter_map(|c| {
+                let car = c.vehicles.first()?;
+                Some((c.mobile.clone(), car.plate.clone(), car.vin.clone()))
+            })
+            .collect();
+    println!(
+        "| database | lookup | direct queries/s | API requests/s | ratio (target ≥ 0.5) | API p50 | API p99 (target ≤ 5 ms) |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (label, postgres) in backends(&args) {
+        let target = scratch(&work, postgres, "lookup").await?;
+        let started = Instant::now();
+        load_database(
+            &target.database,
+            &target.actor,
+            target.store_id,
+            1,
+            args.customers,
+            |_| {},
+        )
+        .await?;
+        eprintln!(
+            "{label}: loaded {} customers in {:.0} s",
+            args.customers,
+            started.elapsed().as_secs_f64()
+        );
+        let user = org::list_users(&target.database.conn, target.actor.tenant_id).await?;
+        let token = org::issue_token(
+            &target.database.conn,
+            &user[0],
+            "bench",
+            chrono::Duration::hours(1),
+        )
+        .await?;
+        let router = fours_web::router(fours_web::AppState {
+            db: target.database.clone(),
+            config: Default::default(),
+        });
+        let kinds: [(&str, fn(&(String, String, String)) -> &String, &str); 3] = [
+            ("mobile", |s| &s.0, "/api/v1/customers?q="),
+            ("plate", |s| &s.1, "/api/v1/vehicles?q="),
+            ("VIN", |s| &s.2, "/api/v1/vehicles?q="),
+        ];
+        for (kind, key, path) in kinds {
+            let direct = timed(&sample, |s| direct_query(&target, kind, key(s).clone())).await?;
+            let api = timed(&sample, |s| {
+                api_request(&router, &token, format!("{path}{}", urlencode(key(s))))
+            })
+            .await?;
+            println!(
+                "| {label} | {kind} | {:.0} | {:.0} | {:.2} | {:.2} ms | {:.2} ms |",
+                direct.per_second,
+                api.per_second,
+                api.per_second / direct.per_second,
+                api.p50.as_secs_f64() * 1000.0,
+                api.p99.as_secs_f64() * 1000.0,
+            );
+        }
+        target.remove().await;
+    }
+    Ok(())
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+struct Timing {
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Runs `call` once per sample, one after another, after a warm-up pass.
+async fn timed<S, F, Fut>(samples: &[S], mut call: F) -> Result<Timing>
+where
+    F: FnMut(&S) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    for sample in samples.iter().take(200) {
+        call(sample).await?;
+    }
+    let mut latencies = Vec::with_capacity(samples.len());
+    let started = Instant::now();
+    for sample in samples {
+        let one = Instant::now();
+        call(sample).await?;
+        latencies.push(one.elapsed());
+    }
+    let total = started.elapsed();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Ok(Timing {
+        per_second: samples.len() as f64 / total.as_secs_f64(),
+        p50: at(0.5),
+        p99: at(0.99),
+    })
+}
+
+/// The indexed query the API's lookup comes down to, run directly.
+async fn direct_query(target: &Scratch, kind: &str, key: String) -> Result<()> {
+    let conn = &target.database.conn;
+    let tenant = target.actor.tenant_id;
+    let found = match kind {
+        "mobile" => customer::Entity::find()
+            .filter(customer::Column::TenantId.eq(tenant))
+            .filter(customer::Column::DeletedAt.is_null())
+            .filter(customer::Column::Mobile.eq(key))
+            .all(conn)
+            .await?
+            .len(),
+        _ => {
+            let (column, key) = if kind == "plate" {
+                (vehicle::Column::PlateKey, plate_search_key(&key))
+            } else {
+                (vehicle::Column::Vin, key)
+            };
+            vehicle::Entity::find()
+                .filter(vehicle::Column::TenantId.eq(tenant))
+                .filter(vehicle::Column::DeletedAt.is_null())
+                .filter(column.eq(key))
+                .all(conn)
+                .await?
+                .len()
+        }
+    };
+    anyhow::ensure!(found > 0, "{kind} lookup found nothing");
+    Ok(())
+}
+
+async fn api_request(router: &axum::Router, token: &str, uri: String) -> Result<()> {
+    let request = Request::builder()
+        .uri(&uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())?;
+    let response = router.clone().oneshot(request).await?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "{uri}: {}",
+        response.status()
+    );
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+    anyhow::ensure!(body.len() > 20, "{uri}: empty answer");
+    Ok(())
+}
