@@ -31,10 +31,7 @@ impl ColumnMap {
 
     /// The header of the column a field (or a store error's field name) came from.
     fn header_of(&self, field: &str) -> String {
-        let key = match field {
-            "purchase_price_fen" => "purchase_price",
-            other => other,
-        };
+        let key = import_key(field);
         self.columns
             .iter()
             .find(|(_, f)| *f == Some(key))
@@ -45,6 +42,14 @@ impl ColumnMap {
     fn cell<'a>(&self, cells: &'a [String], key: &str) -> Option<&'a str> {
         let index = self.columns.iter().position(|(_, f)| *f == Some(key))?;
         cells.get(index).map(|c| c.trim()).filter(|c| !c.is_empty())
+    }
+}
+
+/// The import field behind a store error's field name (prices are typed in yuan, kept in fen).
+fn import_key(field: &str) -> &str {
+    match field {
+        "purchase_price_fen" => "purchase_price",
+        other => other,
     }
 }
 
@@ -73,14 +78,7 @@ pub fn prepare(
         column_name: map.header_of(field),
         field: field.to_owned(),
         value: map
-            .cell(
-                cells,
-                if field == "purchase_price_fen" {
-                    "purchase_price"
-                } else {
-                    field
-                },
-            )
+            .cell(cells, import_key(field))
             .unwrap_or_default()
             .to_owned(),
         code: code.to_owned(),

@@ -35,6 +35,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .create_if_missing(true)
+                // Imports prepare large multi-row statements; SQLite keeps prepared statements
+                // in this process, so a small cache keeps memory flat.
+                .statement_cache_capacity(16)
         });
     if url.starts_with("sqlite:") {
         options.max_connections(8);
