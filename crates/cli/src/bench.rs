@@ -52,27 +52,33 @@ struct Scratch {
     database: Database,
     actor: Actor,
     store_id: Uuid,
-    drop: Option<(String, String)>,
+    location: Location,
+}
+
+/// Where a scratch database lives, to remove it afterwards.
+enum Location {
+    File(PathBuf),
+    Server { admin_url: String, name: String },
 }
 
 async fn scratch(work: &Path, postgres: Option<&str>, label: &str) -> Result<Scratch> {
     let name = format!("fours_bench_{label}_{}", Uuid::now_v7().simple());
-    let (url, drop) = match postgres {
+    let (url, location) = match postgres {
         Some(admin_url) => {
             let admin = db::connect(admin_url).await?;
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await?;
             let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
-            (format!("{base}/{name}"), Some((admin_url.to_owned(), name)))
+            let admin_url = admin_url.to_owned();
+            let url = format!("{base}/{name}");
+            (url, Location::Server { admin_url, name })
         }
-        None => (
-            format!(
-                "sqlite://{}?mode=rwc",
-                work.join(format!("{name}.db")).display()
-            ),
-            None,
-        ),
+        None => {
+            let file = work.join(format!("{name}.db"));
+            let url = format!("sqlite://{}?mode=rwc", file.display());
+            (url, Location::File(file))
+        }
     };
     let conn = db::connect(&url).await?;
     db::migrate(&conn).await?;
@@ -109,19 +115,26 @@ async fn scratch(work: &Path, postgres: Option<&str>, label: &str) -> Result<Scr
         actor: Actor::from_user(&admin)?,
         store_id: store.id,
         database,
-        drop,
+        location,
     })
 }
 
 impl Scratch {
     async fn remove(self) {
         self.database.conn.close_by_ref().await.ok();
-        if let Some((admin_url, name)) = self.drop
-            && let Ok(admin) = db::connect(&admin_url).await
-        {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
+        match self.location {
+            Location::File(file) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                }
+            }
+            Location::Server { admin_url, name } => {
+                if let Ok(admin) = db::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            }
         }
     }
 }

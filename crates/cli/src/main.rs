@@ -198,7 +198,8 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     .context("server failed")
 }
 
-/// Hourly: drop expired browser sessions and failed-login records older than a day.
+/// Hourly: drop expired browser sessions and failed-login records older than a day; refresh
+/// the query planner's statistics.
 async fn housekeeping(conn: sea_orm::DatabaseConnection) {
     let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -209,6 +210,9 @@ async fn housekeeping(conn: sea_orm::DatabaseConnection) {
         }
         if let Err(error) = org::purge_login_failures(&conn, day_ago).await {
             tracing::warn!(%error, "could not purge old login failures");
+        }
+        if let Err(error) = db::refresh_statistics(&conn).await {
+            tracing::warn!(%error, "could not refresh planner statistics");
         }
     }
 }

@@ -227,6 +227,7 @@ pub async fn load_database(
         job = write_batch(db, actor, &job, batch, vec![], count as i64 + 2).await?;
         progress(&job);
     }
+    fours_store::db::refresh_statistics(&db.conn).await?;
     Ok(jobs::finish_job(&db.conn, &job, None).await?)
 }
 

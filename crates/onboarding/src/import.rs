@@ -177,7 +177,10 @@ pub async fn run_job(
 ) -> Result<import_job::Model, OnboardingError> {
     let job = jobs::start_job(&db.conn, &job, None).await?;
     match import_rows(db, actor, job.clone(), path, &mut progress).await {
-        Ok(job) => Ok(jobs::finish_job(&db.conn, &job, None).await?),
+        Ok(job) => {
+            fours_store::db::refresh_statistics(&db.conn).await?;
+            Ok(jobs::finish_job(&db.conn, &job, None).await?)
+        }
         Err(error) => {
             let latest = jobs::job(&db.conn, actor, job.id).await.unwrap_or(job);
             jobs::finish_job(&db.conn, &latest, Some(error.to_string())).await?;

@@ -60,7 +60,8 @@ pub struct ImportJobOut {
     pub customers_created: i64,
     pub vehicles_created: i64,
     pub records_updated: i64,
-    /// Records matched by mobile, resident ID or VIN (in the database or earlier in the file).
+    /// Records matched by mobile, resident ID or VIN, in the database or earlier in the file
+    /// (so a customer's second car on a row of its own counts one here).
     pub duplicates: i64,
     pub rows_rejected: i64,
     pub failure: Option<String>,
