@@ -459,6 +459,9 @@ fn push_csv(buffer: &mut String, values: &[Option<String>]) {
     buffer.push('\n');
 }
 
+/// Picks the mobile, plate or VIN out of a sampled customer.
+type SampleKey = fn(&(String, String, String)) -> &String;
+
 async fn lookup(args: BenchArgs) -> Result<()> {
     let work = work_dir(&args)?;
     const SAMPLES: usize = 2_000;
@@ -505,7 +508,7 @@ async fn lookup(args: BenchArgs) -> Result<()> {
             db: target.database.clone(),
             config: Default::default(),
         });
-        let kinds: [(&str, fn(&(String, String, String)) -> &String, &str); 3] = [
+        let kinds: [(&str, SampleKey, &str); 3] = [
             ("mobile", |s| &s.0, "/api/v1/customers?q="),
             ("plate", |s| &s.1, "/api/v1/vehicles?q="),
             ("VIN", |s| &s.2, "/api/v1/vehicles?q="),

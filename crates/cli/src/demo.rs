@@ -5,7 +5,8 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use fours_datagen::{GeneratedCustomer, GeneratedVehicle, catalogue, customers};
 use fours_domain::access::Role;
-use fours_store::customers::input::{CustomerInput, FamilyMemberInput};
+use fours_onboarding::generate::{customer_input, vehicle_input};
+use fours_store::customers::input::CustomerInput;
 use fours_store::org::{self, Actor, NewStore, NewUser};
 use fours_store::vehicles::{self, CatalogueEntry, MileageInput, VehicleInput};
 use fours_store::{Database, customers as customer_ops};
@@ -135,37 +136,9 @@ async fn seed_customer(
     store: uuid::Uuid,
 ) -> Result<()> {
     let input = CustomerInput {
-        name: Some(generated.name.clone()),
-        gender: Some(generated.gender.as_str().to_owned()),
-        mobile: Some(generated.mobile.clone()),
-        wechat: generated.wechat.clone(),
-        email: generated.email.clone(),
-        birthday: Some(generated.birthday.to_string()),
-        id_number: generated.id_number.clone(),
-        address: Some(format!("{}{}", generated.city, generated.address)),
-        postcode: Some(generated.postcode.clone()),
-        occupation: generated.occupation.map(str::to_owned),
-        hobbies: Some(generated.hobbies.join("、")),
-        compound: generated.compound.clone(),
-        source: Some(generated.source.to_owned()),
-        info_source: Some(generated.info_source.to_owned()),
-        preferred_channel: Some(generated.preferred_channel.to_owned()),
-        marketing_consent: Some(generated.marketing_consent),
         owner_id: Some(owner),
         store_id: Some(store),
-        family: Some(
-            generated
-                .family
-                .iter()
-                .map(|member| FamilyMemberInput {
-                    name: member.name.clone(),
-                    relation: member.relation.to_owned(),
-                    birthday: Some(member.birthday.to_string()),
-                    mobile: None,
-                })
-                .collect(),
-        ),
-        ..Default::default()
+        ..customer_input(generated)
     };
     let customer = customer_ops::create(db, admin, &input).await?;
     for car in &generated.vehicles {
@@ -181,25 +154,8 @@ async fn seed_vehicle(
     owner: uuid::Uuid,
 ) -> Result<()> {
     let input = VehicleInput {
-        vin: Some(car.vin.clone()),
-        plate: Some(car.plate.clone()),
-        engine_no: Some(car.engine_no.clone()),
-        brand: Some(car.brand.to_owned()),
-        series: Some(car.series.to_owned()),
-        model: Some(car.model.to_owned()),
-        trim: Some(car.trim.to_owned()),
-        colour: Some(car.colour.to_owned()),
-        production_date: Some(car.production_date.to_string()),
-        delivery_date: Some(car.delivery_date.to_string()),
-        licence_date: Some(car.delivery_date.to_string()),
-        warranty_start: Some(car.delivery_date.to_string()),
-        warranty_months: Some(36),
-        warranty_km: Some(100_000),
-        purchase_price_fen: Some(car.purchase_price_fen),
-        insurer: Some(car.insurer.to_owned()),
-        insurance_expiry: Some(car.insurance_expiry.to_string()),
         customer_id: Some(owner),
-        ..Default::default()
+        ..vehicle_input(car)
     };
     let vehicle = vehicles::create(db, admin, &input).await?;
     for (read_on, km) in &car.mileage {
