@@ -42,6 +42,9 @@ pub struct BenchArgs {
     /// Also measure on PostgreSQL: a server URL whose user may create databases.
     #[arg(long)]
     postgres: Option<String>,
+    /// Measure on PostgreSQL only (with `--postgres`), not on SQLite.
+    #[arg(long, requires = "postgres")]
+    postgres_only: bool,
     /// Scratch folder (default: the system's temporary folder).
     #[arg(long)]
     work_dir: Option<PathBuf>,
@@ -140,7 +143,10 @@ impl Scratch {
 }
 
 fn backends(args: &BenchArgs) -> Vec<(&'static str, Option<&str>)> {
-    let mut all = vec![("SQLite", None)];
+    let mut all = Vec::new();
+    if !args.postgres_only {
+        all.push(("SQLite", None));
+    }
     if let Some(url) = &args.postgres {
         all.push(("PostgreSQL", Some(url.as_str())));
     }
@@ -504,10 +510,10 @@ async fn lookup(args: BenchArgs) -> Result<()> {
             chrono::Duration::hours(1),
         )
         .await?;
-        let router = fours_web::router(fours_web::AppState {
-            db: target.database.clone(),
-            config: Default::default(),
-        });
+        let router = fours_web::router(fours_web::AppState::new(
+            target.database.clone(),
+            Default::default(),
+        ));
         let kinds: [(&str, SampleKey, &str); 3] = [
             ("mobile", |s| &s.0, "/api/v1/customers?q="),
             ("plate", |s| &s.1, "/api/v1/vehicles?q="),

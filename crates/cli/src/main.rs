@@ -170,10 +170,7 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     tokio::spawn(housekeeping(database.conn.clone()));
     let mut web = settings.web_config();
     web.demo = demo;
-    let state = fours_web::AppState {
-        db: database,
-        config: web,
-    };
+    let state = fours_web::AppState::new(database, web);
     fours_web::imports::resume_unfinished(&state).await;
     let app = fours_web::router(state);
     let listener = tokio::net::TcpListener::bind(&listen)

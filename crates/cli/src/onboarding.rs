@@ -206,10 +206,7 @@ pub async fn import(database: &Database, args: ImportArgs) -> Result<()> {
         let report = args
             .report
             .unwrap_or_else(|| args.file.with_extension("rejects.xlsx"));
-        let state = fours_web::AppState {
-            db: database.clone(),
-            config: Default::default(),
-        };
+        let state = fours_web::AppState::new(database.clone(), Default::default());
         let bytes =
             fours_web::imports::report(&state, &job, fours_web::locale::Locale::Zh, Format::Xlsx)
                 .await

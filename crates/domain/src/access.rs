@@ -54,6 +54,12 @@ pub enum Permission {
     ImportData,
     /// Take lists out as files (a PIPL risk: audited, masked as on screen).
     ExportData,
+    /// Log showroom visits and inbound calls; see the showroom board.
+    ShowroomLog,
+    /// Work prospects: create leads, follow up, record test drives, quote, order, deliver.
+    LeadWork,
+    /// Run the sales team: reassign leads, decide defeats and large discounts.
+    SalesManage,
 }
 
 impl Role {
@@ -126,6 +132,12 @@ impl Role {
             CustomerDelete | ReadAudit => matches!(self, Admin | StoreManager),
             RevealIdNumber | ImportData => matches!(self, Admin | StoreManager),
             ExportData => matches!(self, Admin | StoreManager | SalesManager | Marketing),
+            ShowroomLog => matches!(
+                self,
+                Admin | StoreManager | SalesManager | SalesConsultant | Receptionist
+            ),
+            LeadWork => matches!(self, Admin | StoreManager | SalesManager | SalesConsultant),
+            SalesManage => matches!(self, Admin | StoreManager | SalesManager),
         }
     }
 }
@@ -174,6 +186,16 @@ mod tests {
             .filter(|role| role.allows(Permission::RevealIdNumber))
             .collect();
         assert_eq!(revealers, vec![Role::Admin, Role::StoreManager]);
+    }
+
+    #[test]
+    fn receptionists_log_traffic_and_only_managers_decide() {
+        assert!(Role::Receptionist.allows(Permission::ShowroomLog));
+        assert!(!Role::Receptionist.allows(Permission::LeadWork));
+        assert!(Role::SalesConsultant.allows(Permission::LeadWork));
+        assert!(!Role::SalesConsultant.allows(Permission::SalesManage));
+        assert!(Role::SalesManager.allows(Permission::SalesManage));
+        assert!(!Role::ServiceAdvisor.allows(Permission::ShowroomLog));
     }
 
     #[test]

@@ -5,5 +5,6 @@ pub mod access;
 pub mod customers;
 pub mod money;
 pub mod onboarding;
+pub mod sales;
 pub mod validation;
 pub mod vehicles;

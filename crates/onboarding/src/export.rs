@@ -1,4 +1,4 @@
-//! Customer lists out as files, as the user sees them on screen: their data scope, their
+//! Customer and vehicle lists out as files, as the user sees them on screen: their data scope, their
 //! filter, personal information masked unless their role may see it in clear. Every export is
 //! audited. Headers are the ones imports recognise, so an export comes back in unchanged.
 
@@ -13,7 +13,7 @@ use fours_store::customers::entities::customer;
 use fours_store::customers::{self, CustomerFilter};
 use fours_store::org::Actor;
 use fours_store::paging::{MAX_LIMIT, PageRequest};
-use fours_store::vehicles::{self, entities::vehicle};
+use fours_store::vehicles::{self, VehicleFilter, entities::vehicle};
 use serde_json::json;
 
 use crate::OnboardingError;
@@ -23,12 +23,44 @@ pub fn headers() -> Vec<&'static str> {
     IMPORT_FIELDS.iter().map(|f| f.header()).collect()
 }
 
-/// Writes one row per car (a customer without a car gets one row of their own) and returns
-/// the number of rows written.
-pub async fn export_customers(
+/// Which list is exported, with the filter the user applied on screen.
+#[derive(Debug, Clone)]
+pub enum ExportList {
+    /// One line per car; a customer without a car gets one line of their own.
+    Customers(CustomerFilter),
+    /// One line per car, with its owner's details.
+    Vehicles(VehicleFilter),
+}
+
+impl ExportList {
+    /// The sheet's name in an XLSX file.
+    pub fn sheet_name(&self) -> &'static str {
+        match self {
+            ExportList::Customers(_) => "客户",
+            ExportList::Vehicles(_) => "车辆",
+        }
+    }
+
+    fn audit_entity(&self) -> &'static str {
+        match self {
+            ExportList::Customers(_) => "customer",
+            ExportList::Vehicles(_) => "vehicle",
+        }
+    }
+
+    fn filter_json(&self) -> serde_json::Value {
+        match self {
+            ExportList::Customers(f) => json!({"q": f.q, "class": f.class, "tag": f.tag}),
+            ExportList::Vehicles(f) => json!({"q": f.q, "customer_id": f.customer_id}),
+        }
+    }
+}
+
+/// Writes the list with a header row, audits the export and returns the number of data rows.
+pub async fn export(
     db: &Database,
     actor: &Actor,
-    filter: &CustomerFilter,
+    list: &ExportList,
     out: &mut TableWriter,
 ) -> Result<u64, OnboardingError> {
     out.row(&headers())?;
@@ -36,22 +68,52 @@ pub async fn export_customers(
         phones: actor.can(Permission::ViewPhone),
         id_numbers: actor.can(Permission::RevealIdNumber),
     };
+    let rows = match list {
+        ExportList::Customers(filter) => customer_lines(db, actor, filter, clear, out).await?,
+        ExportList::Vehicles(filter) => vehicle_lines(db, actor, filter, clear, out).await?,
+    };
+    audit::record(
+        &db.conn,
+        actor,
+        AuditEntry {
+            action: "export",
+            entity: list.audit_entity(),
+            entity_id: None,
+            before: None,
+            after: Some(json!({
+                "rows": rows,
+                "filter": list.filter_json(),
+                "phones_in_clear": clear.phones,
+                "id_numbers_in_clear": clear.id_numbers,
+            })),
+        },
+    )
+    .await?;
+    Ok(rows)
+}
+
+/// A page of the whole list, requested again and again until it has no next page.
+fn page(cursor: Option<uuid::Uuid>) -> PageRequest {
+    PageRequest {
+        limit: Some(MAX_LIMIT),
+        cursor,
+    }
+}
+
+async fn customer_lines(
+    db: &Database,
+    actor: &Actor,
+    filter: &CustomerFilter,
+    clear: Clear,
+    out: &mut TableWriter,
+) -> Result<u64, OnboardingError> {
     let mut rows = 0u64;
     let mut cursor = None;
     loop {
-        let page = customers::list(
-            &db.conn,
-            actor,
-            filter,
-            PageRequest {
-                limit: Some(MAX_LIMIT),
-                cursor,
-            },
-        )
-        .await?;
-        let ids: Vec<_> = page.items.iter().map(|c| c.id).collect();
+        let found = customers::list(&db.conn, actor, filter, page(cursor)).await?;
+        let ids: Vec<_> = found.items.iter().map(|c| c.id).collect();
         let cars = vehicles::of_customers(&db.conn, actor, &ids).await?;
-        for customer in &page.items {
+        for customer in &found.items {
             let person = customer_cells(db, customer, clear)?;
             let mut theirs = cars
                 .iter()
@@ -66,31 +128,39 @@ pub async fn export_customers(
                 rows += 1;
             }
         }
-        match page.next_cursor {
+        match found.next_cursor {
             Some(next) => cursor = Some(next),
-            None => break,
+            None => return Ok(rows),
         }
     }
-    audit::record(
-        &db.conn,
-        actor,
-        AuditEntry {
-            action: "export",
-            entity: "customer",
-            entity_id: None,
-            before: None,
-            after: Some(json!({
-                "rows": rows,
-                "q": filter.q,
-                "class": filter.class,
-                "tag": filter.tag,
-                "phones_in_clear": clear.phones,
-                "id_numbers_in_clear": clear.id_numbers,
-            })),
-        },
-    )
-    .await?;
-    Ok(rows)
+}
+
+async fn vehicle_lines(
+    db: &Database,
+    actor: &Actor,
+    filter: &VehicleFilter,
+    clear: Clear,
+    out: &mut TableWriter,
+) -> Result<u64, OnboardingError> {
+    let mut rows = 0u64;
+    let mut cursor = None;
+    loop {
+        let found = vehicles::list(&db.conn, actor, filter, page(cursor)).await?;
+        let owner_ids: Vec<_> = found.items.iter().filter_map(|v| v.owner_id).collect();
+        let owners = customers::by_ids(&db.conn, actor, &owner_ids).await?;
+        for car in &found.items {
+            let person = match owners.iter().find(|c| Some(c.id) == car.owner_id) {
+                Some(owner) => customer_cells(db, owner, clear)?,
+                None => Vec::new(),
+            };
+            out.row(&line(&person, Some(car)))?;
+            rows += 1;
+        }
+        match found.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(rows),
+        }
+    }
 }
 
 /// Which personal information the export shows in clear.

@@ -13,6 +13,7 @@ pub mod onboarding;
 pub mod org;
 pub mod paging;
 pub mod pii;
+pub mod sales;
 pub mod vehicles;
 
 pub use db::Database;

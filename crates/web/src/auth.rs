@@ -33,6 +33,39 @@ struct SessionAuth {
     login_at: DateTime<Utc>,
 }
 
+/// How long a verified bearer token is trusted without asking the database again. A token
+/// revoked through this server is forgotten at once ([`TokenCache::forget_user`]); one revoked
+/// elsewhere (the CLI, another server of the group) stops working within this time.
+const TOKEN_TRUST: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Recently verified bearer tokens and whom they belong to: an API call then costs no token
+/// and user queries of its own.
+#[derive(Clone)]
+pub struct TokenCache(moka::sync::Cache<String, Actor>);
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        TokenCache(
+            moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(TOKEN_TRUST)
+                .build(),
+        )
+    }
+}
+
+impl TokenCache {
+    /// Forgets every token of a user whose sign-ins ended or whose details changed.
+    pub fn forget_user(&self, user_id: Uuid) {
+        // Invalidation is rare (logout, password or locale change); a sweep is fine.
+        for (token, actor) in self.0.iter() {
+            if actor.user_id == user_id {
+                self.0.invalidate(token.as_str());
+            }
+        }
+    }
+}
+
 /// The authenticated caller of an API endpoint.
 pub struct Caller(pub Actor);
 
@@ -60,10 +93,15 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 /// Resolves the caller from a bearer token, else from the session cookie.
 async fn resolve(parts: &mut Parts, state: &AppState) -> ApiResult<Actor> {
     if let Some(token) = bearer_token(parts) {
+        if let Some(actor) = state.tokens.0.get(token) {
+            return Ok(actor);
+        }
         let user = org::user_for_token(&state.db.conn, token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        return Ok(Actor::from_user(&user)?);
+        let actor = Actor::from_user(&user)?;
+        state.tokens.0.insert(token.to_owned(), actor.clone());
+        return Ok(actor);
     }
     let session = Session::from_request_parts(parts, state)
         .await

@@ -51,6 +51,18 @@ impl Default for WebConfig {
 pub struct AppState {
     pub db: Database,
     pub config: WebConfig,
+    /// Bearer tokens verified recently, so that an API call need not look them up again.
+    pub tokens: auth::TokenCache,
+}
+
+impl AppState {
+    pub fn new(db: Database, config: WebConfig) -> AppState {
+        AppState {
+            db,
+            config,
+            tokens: auth::TokenCache::default(),
+        }
+    }
 }
 
 /// The whole application: API, UI, assets and health check.

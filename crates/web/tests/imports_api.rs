@@ -435,10 +435,62 @@ async fn an_export_imports_back_into_the_same_archive(app: Arc<TestApp>) {
     assert!(audit.to_string().contains("\"export\""), "{audit}");
 }
 
+async fn a_filtered_vehicle_list_exports_with_its_owners(app: Arc<TestApp>) {
+    let admin = app.token(Role::Admin);
+    for (n, name, plate) in [(40, "孙车主", "京B12345"), (41, "周车主", "京C54321")] {
+        let owner = create_customer(
+            &app,
+            admin,
+            json!({"name": name, "mobile": mobile(n), "store_id": app.store_id}),
+        )
+        .await;
+        create_vehicle(
+            &app,
+            admin,
+            json!({"vin": vin(n), "plate": plate, "customer_id": owner["id"]}),
+        )
+        .await;
+    }
+    let (status, file) = app
+        .download(
+            &format!("/api/v1/vehicles/export?format=csv&q={}", vin(40)),
+            app.token(Role::Marketing),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "header and the one matching car: {text}");
+    assert!(
+        lines[1].contains(&vin(40)) && lines[1].contains("孙车主"),
+        "{text}"
+    );
+    assert!(!text.contains(&vin(41)), "{text}");
+    assert!(
+        !text.contains(&mobile(40)) && text.contains(&mobile(40)[7..]),
+        "marketing sees masked phones: {text}"
+    );
+    let (status, file) = app
+        .download("/api/v1/vehicles/export?format=xlsx", admin)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(file.starts_with(b"PK"), "an XLSX file is a zip archive");
+    let (_, audit) = app.call("GET", "/api/v1/audit", Some(admin), None).await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "export" && e["entity"] == "vehicle"),
+        "{audit}"
+    );
+}
+
 on_both_databases!(
     a_gbk_legacy_export_comes_in_with_a_report_of_bad_rows,
     reimporting_adds_nothing_and_duplicate_policies_apply,
     unusual_headers_are_mapped_by_choice,
     an_interrupted_import_resumes_to_the_result_of_a_clean_run,
     an_export_imports_back_into_the_same_archive,
+    a_filtered_vehicle_list_exports_with_its_owners,
 );

@@ -63,6 +63,37 @@ pub async fn get(
         .ok_or(StoreError::NotFound)
 }
 
+/// The live customer with this normalised mobile anywhere in the group (mobiles are unique
+/// per group).
+pub async fn find_by_mobile(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    mobile: &str,
+) -> StoreResult<Option<customer::Model>> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::TenantId.eq(tenant_id))
+        .filter(customer::Column::Mobile.eq(mobile))
+        .filter(customer::Column::DeletedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// The visible customers among `ids` (one query for the owners of a page of vehicles).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> StoreResult<Vec<customer::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(customer::Entity::find()
+        .filter(visible(actor))
+        .filter(customer::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -258,26 +289,38 @@ pub async fn create(
     actor: &Actor,
     input: &CustomerInput,
 ) -> StoreResult<customer::Model> {
+    let txn = db.conn.begin().await?;
+    let created = create_in(&txn, &db.pii, actor, input).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates a customer inside the caller's transaction (a lead creates its prospect with it).
+pub async fn create_in(
+    txn: &impl ConnectionTrait,
+    pii: &crate::pii::PiiCipher,
+    actor: &Actor,
+    input: &CustomerInput,
+) -> StoreResult<customer::Model> {
     let now = Utc::now();
     let NewCustomer {
         mut model,
         family,
         mut errors,
-    } = new_model(&db.pii, actor, input, now);
-    errors.extend(check_references(db, actor, &mut model, input).await?);
+    } = new_model(pii, actor, input, now);
+    errors.extend(check_references(txn, actor, &mut model, input).await?);
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
     let id = *model.id.as_ref();
-    ensure_no_duplicate(&db.conn, actor, &model, None).await?;
-    let txn = db.conn.begin().await?;
-    let created = model.insert(&txn).await?;
-    replace_family(&txn, actor, id, &family).await?;
-    let created = refresh_class(&txn, actor.tenant_id, id, now.date_naive())
+    ensure_no_duplicate(txn, actor, &model, None).await?;
+    let created = model.insert(txn).await?;
+    replace_family(txn, actor, id, &family).await?;
+    let created = refresh_class(txn, actor.tenant_id, id, now.date_naive())
         .await?
         .unwrap_or(created);
     add_event(
-        &txn,
+        txn,
         actor,
         Event {
             customer_id: Some(id),
@@ -289,7 +332,7 @@ pub async fn create(
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         AuditEntry {
             action: "create",
@@ -300,7 +343,6 @@ pub async fn create(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -319,7 +361,7 @@ pub async fn update(
     };
     applier.apply(input, &db.pii);
     let mut errors = applier.errors;
-    errors.extend(check_references(db, actor, &mut model, input).await?);
+    errors.extend(check_references(&db.conn, actor, &mut model, input).await?);
     if let Some(store_id) = input.store_id {
         model.store_id = Set(store_id);
     }
@@ -393,7 +435,7 @@ pub async fn delete(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<()> {
 
 /// Referrer, owner and store must be records of the actor's group.
 async fn check_references(
-    db: &Database,
+    db: &impl ConnectionTrait,
     actor: &Actor,
     model: &mut customer::ActiveModel,
     input: &CustomerInput,
@@ -401,7 +443,7 @@ async fn check_references(
     let mut errors = Vec::new();
     if let Some(referrer_id) = input.referrer_id {
         let exists = customer::Entity::find_by_id((actor.tenant_id, referrer_id))
-            .one(&db.conn)
+            .one(db)
             .await?
             .is_some();
         if exists {
@@ -414,7 +456,7 @@ async fn check_references(
         }
     }
     if let Some(owner_id) = input.owner_id {
-        if crate::org::find_user(&db.conn, actor.tenant_id, owner_id)
+        if crate::org::find_user(db, actor.tenant_id, owner_id)
             .await
             .is_err()
         {
@@ -427,7 +469,7 @@ async fn check_references(
         }
     }
     if let Some(store_id) = input.store_id
-        && crate::org::find_store(&db.conn, actor.tenant_id, store_id)
+        && crate::org::find_store(db, actor.tenant_id, store_id)
             .await
             .is_err()
     {

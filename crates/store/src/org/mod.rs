@@ -122,6 +122,23 @@ pub async fn find_store(
         .ok_or(StoreError::NotFound)
 }
 
+/// The store's time zone (Asia/Shanghai when the store is unknown or its zone unreadable):
+/// times are stored in UTC and shown, and days counted, in this zone.
+pub async fn store_zone(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    store_id: Option<Uuid>,
+) -> chrono_tz::Tz {
+    let zone = match store_id {
+        Some(store_id) => find_store(db, tenant_id, store_id)
+            .await
+            .ok()
+            .and_then(|s| s.time_zone.parse().ok()),
+        None => None,
+    };
+    zone.unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
 pub async fn find_store_by_code(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,

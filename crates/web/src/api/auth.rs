@@ -90,6 +90,7 @@ async fn logout(
     caller: Caller,
 ) -> ApiResult<axum::http::StatusCode> {
     org::end_all_sessions(&state.db.conn, caller.0.tenant_id, caller.0.user_id).await?;
+    state.tokens.forget_user(caller.0.user_id);
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -1,5 +1,4 @@
-//! `/api/v1/imports`: customers and vehicles in from CSV or XLSX, run in the background; and
-//! `/api/v1/customers/export`: the list out as a file.
+//! `/api/v1/imports`: customers and vehicles in from CSV or XLSX, run in the background.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -15,11 +14,9 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use fours_domain::access::{DataScope, Permission};
 use fours_domain::onboarding::{IMPORT_FIELDS, OnDuplicate, import_field, map_columns};
-use fours_onboarding::export::export_customers;
 use fours_onboarding::import::{ImportOptions, upload_job};
-use fours_sheets::{Format, TableWriter};
+use fours_sheets::Format;
 use fours_store::StoreError;
-use fours_store::customers::CustomerFilter;
 use fours_store::onboarding::{self as jobs, entities::import_job};
 use fours_store::org::Actor;
 use serde::{Deserialize, Serialize};
@@ -41,7 +38,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/imports/preview", post(preview))
         .route("/api/v1/imports/{id}", get(show))
         .route("/api/v1/imports/{id}/report", get(report))
-        .route("/api/v1/customers/export", get(export))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
 }
 
@@ -343,7 +339,7 @@ pub struct FileParams {
     pub format: Option<String>,
 }
 
-fn file_format(params: &FileParams) -> ApiResult<Format> {
+pub(super) fn file_format(params: &FileParams) -> ApiResult<Format> {
     match params.format.as_deref().unwrap_or("xlsx") {
         "xlsx" => Ok(Format::Xlsx),
         "csv" => Ok(Format::Csv),
@@ -387,66 +383,4 @@ async fn report(
     let job = jobs::job(&state.db.conn, actor, id).await?;
     let bytes = imports::report(&state, &job, locale::current(), format).await?;
     Ok(download(bytes, format, &format!("import-{id}-rejects")))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct ExportParams {
-    /// `xlsx` (default) or `csv` (UTF-8 with BOM, for Excel).
-    pub format: Option<String>,
-    /// Same search as the customer list.
-    pub q: Option<String>,
-    pub class: Option<String>,
-    pub tag: Option<String>,
-}
-
-/// The customer list as the caller sees it (data scope, filter, masking), one line per car.
-/// Audited.
-#[utoipa::path(get, path = "/api/v1/customers/export", tag = "customers", security(("bearer" = [])), params(ExportParams),
-    responses((status = 200, description = "XLSX or CSV file"), (status = 403, body = ErrorBody)))]
-async fn export(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(params): ApiQuery<ExportParams>,
-) -> ApiResult<Response> {
-    let actor = caller.require(Permission::ExportData)?;
-    let format = file_format(&FileParams {
-        format: params.format.clone(),
-    })?;
-    let filter = CustomerFilter {
-        q: params.q,
-        class: params.class,
-        tag: params.tag,
-        ..Default::default()
-    };
-    let bytes = export_to_bytes(&state, actor, &filter, format).await?;
-    let stem = format!("customers-{}", Utc::now().format("%Y%m%d-%H%M"));
-    Ok(download(bytes, format, &stem))
-}
-
-/// Writes the export to a temporary file (XLSX needs a seekable target) and reads it back.
-pub async fn export_to_bytes(
-    state: &AppState,
-    actor: &Actor,
-    filter: &CustomerFilter,
-    format: Format,
-) -> ApiResult<Vec<u8>> {
-    let path = imports::upload_path(state, "export.tmp");
-    let internal = |e: String| ApiError::Internal(e);
-    tokio::fs::create_dir_all(&state.config.upload_dir)
-        .await
-        .map_err(|e| internal(e.to_string()))?;
-    let result = async {
-        let mut out =
-            TableWriter::create(&path, format, "客户").map_err(|e| internal(e.to_string()))?;
-        export_customers(&state.db, actor, filter, &mut out)
-            .await
-            .map_err(onboarding_error)?;
-        out.finish().map_err(|e| internal(e.to_string()))?;
-        tokio::fs::read(&path)
-            .await
-            .map_err(|e| internal(e.to_string()))
-    }
-    .await;
-    let _ = tokio::fs::remove_file(&path).await;
-    result
 }

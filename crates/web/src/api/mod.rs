@@ -5,7 +5,9 @@ mod audit;
 mod auth;
 pub mod customers;
 mod docs;
+mod exports;
 pub mod imports;
+pub mod sales;
 pub mod vehicles;
 
 use axum::Router;
@@ -24,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(customers::routes())
         .merge(imports::routes())
+        .merge(exports::routes())
+        .merge(sales::routes())
         .merge(vehicles::routes())
         .merge(docs::routes())
 }

@@ -21,7 +21,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::forms::{FormPage, Spec, edited, family_rows, filled};
-use super::{CustomerRow, Page, customer_row, error_page, page_for, render};
+use super::{CustomerRow, Page, customer_row, error_page, page_for, render, urlencode};
 use crate::AppState;
 use crate::auth::PageCaller;
 use crate::error::ApiError;
@@ -139,12 +139,6 @@ async fn list(
         classes,
         next_link,
     })
-}
-
-fn urlencode(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)])
-        .map(|s| s[1..].to_owned())
-        .unwrap_or_default()
 }
 
 /// Form values → API input. On create empty fields are absent; on edit they clear, except the

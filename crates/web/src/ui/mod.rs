@@ -4,6 +4,7 @@
 mod customers;
 mod forms;
 mod imports;
+mod sales;
 mod vehicles;
 
 use std::collections::HashMap;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search))
         .merge(customers::routes())
         .merge(imports::routes())
+        .merge(sales::routes())
         .merge(vehicles::routes())
 }
 
@@ -82,6 +84,14 @@ impl Page {
         self.can(Permission::ImportData)
     }
 
+    pub fn can_log_showroom(&self) -> bool {
+        self.can(Permission::ShowroomLog)
+    }
+
+    pub fn can_work_leads(&self) -> bool {
+        self.can(Permission::LeadWork)
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         self.user.as_ref().is_some_and(|user| user.can(permission))
     }
@@ -89,19 +99,13 @@ impl Page {
 
 /// Builds the page context for a signed-in user: their language and their store's time zone.
 pub async fn page_for(state: &AppState, session: &Session, actor: &Actor) -> Page {
-    let tz = match actor.store_id {
-        Some(store_id) => org::find_store(&state.db.conn, actor.tenant_id, store_id)
-            .await
-            .ok()
-            .and_then(|s| s.time_zone.parse().ok()),
-        None => None,
-    };
+    let tz = org::store_zone(&state.db.conn, actor.tenant_id, actor.store_id).await;
     Page {
         locale: Locale::parse(&actor.locale),
         csrf: csrf_token(session).await,
         demo: state.config.demo,
         user: Some(actor.clone()),
-        tz: tz.unwrap_or(chrono_tz::Asia::Shanghai),
+        tz,
     }
 }
 
@@ -268,6 +272,7 @@ async fn set_locale(
     {
         return ApiError::from(error).into_response();
     }
+    state.tokens.forget_user(actor.user_id);
     let back = headers
         .get(REFERER)
         .and_then(|v| v.to_str().ok())
@@ -282,6 +287,7 @@ struct HomeTemplate {
     page: Page,
     task: String,
     rows: Vec<CustomerRow>,
+    sales: Option<sales::SalesToday>,
 }
 
 async fn home(
@@ -308,7 +314,13 @@ async fn home(
                 .map(|c| customer_row(&page, c))
                 .collect();
             let task = page.t(&format!("home.task.{}", actor.role.as_str()));
-            render(&HomeTemplate { page, task, rows })
+            let sales = sales::sales_today(&state, &actor).await;
+            render(&HomeTemplate {
+                page,
+                task,
+                rows,
+                sales,
+            })
         }
         Err(error) => error_page(&page, error.into()),
     }
@@ -377,4 +389,11 @@ async fn search(
         }),
         (Err(error), _) | (_, Err(error)) => ApiError::from(error).into_response(),
     }
+}
+
+/// One value for a link's query string.
+fn urlencode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s[1..].to_owned())
+        .unwrap_or_default()
 }

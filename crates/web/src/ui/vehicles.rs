@@ -14,25 +14,109 @@ use fours_store::customers::{self as customer_ops, CustomerFilter};
 use fours_store::error::FieldError;
 use fours_store::paging::PageRequest;
 use fours_store::vehicles::entities::vehicle;
-use fours_store::vehicles::{self as ops, MileageInput, TransferInput, VehicleInput};
+use fours_store::vehicles::{
+    self as ops, MileageInput, TransferInput, VehicleFilter, VehicleInput,
+};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::forms::{FormPage, Spec, edited, filled, number};
-use super::{Page, error_page, page_for, render};
+use super::{Page, error_page, page_for, render, urlencode};
 use crate::AppState;
 use crate::auth::PageCaller;
 use crate::error::{ApiError, field_message};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/vehicles", post(create))
+        .route("/vehicles", get(list).post(create))
         .route("/vehicles/new", get(new_form))
         .route("/vehicles/{id}", get(show))
         .route("/vehicles/{id}/edit", get(edit_form).post(update))
         .route("/vehicles/{id}/mileage", post(add_mileage))
         .route("/vehicles/{id}/transfer", post(transfer))
+}
+
+/// One line of the vehicle list.
+struct VehicleRow {
+    id: Uuid,
+    vin: String,
+    plate: String,
+    description: String,
+    owner: Option<(Uuid, String)>,
+    mileage_km: String,
+}
+
+#[derive(Template)]
+#[template(path = "vehicles.html")]
+struct ListTemplate {
+    page: Page,
+    rows: Vec<VehicleRow>,
+    q: String,
+    next_link: Option<String>,
+    /// The list's filter as a query string, for roles that may export it.
+    export_query: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    cursor: Option<Uuid>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let page = page_for(&state, &session, &actor).await;
+    let filter = VehicleFilter {
+        q: query.q.clone(),
+        customer_id: None,
+    };
+    let request = PageRequest {
+        limit: Some(50),
+        cursor: query.cursor,
+    };
+    let found = match ops::list(&state.db.conn, &actor, &filter, request).await {
+        Ok(found) => found,
+        Err(error) => return error_page(&page, error.into()),
+    };
+    let owner_ids: Vec<Uuid> = found.items.iter().filter_map(|v| v.owner_id).collect();
+    let owners = match customer_ops::by_ids(&state.db.conn, &actor, &owner_ids).await {
+        Ok(owners) => owners,
+        Err(error) => return error_page(&page, error.into()),
+    };
+    let rows = found
+        .items
+        .iter()
+        .map(|car| VehicleRow {
+            id: car.id,
+            vin: car.vin.clone(),
+            plate: car.plate.clone().unwrap_or_default(),
+            description: ops::describe(car),
+            owner: owners
+                .iter()
+                .find(|c| Some(c.id) == car.owner_id)
+                .map(|c| (c.id, c.name.clone())),
+            mileage_km: car.mileage_km.map(|km| km.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    let q = query.q.unwrap_or_default();
+    let next_link = found
+        .next_cursor
+        .map(|cursor| format!("/vehicles?q={}&cursor={cursor}", urlencode(&q)));
+    let export_query = page
+        .can(Permission::ExportData)
+        .then(|| format!("q={}", urlencode(&q)));
+    render(&ListTemplate {
+        page,
+        rows,
+        q,
+        next_link,
+        export_query,
+    })
 }
 
 const SPECS: &[Spec] = &[

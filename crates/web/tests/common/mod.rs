@@ -198,10 +198,7 @@ impl TestApp {
             org::issue_token(&db.conn, &foreign_admin, "test", chrono::Duration::hours(1))
                 .await
                 .expect("token");
-        let router = fours_web::router(AppState {
-            db: db.clone(),
-            config,
-        });
+        let router = fours_web::router(AppState::new(db.clone(), config));
         Some(TestApp {
             backend,
             router,

@@ -1,0 +1,22 @@
+//! The sales API: showroom traffic (`/showroom-visits`), leads with their follow-ups, steps,
+//! reassignment and defeats (`/leads`), and the store's sales settings (`/sales-policy`).
+
+pub mod leads;
+pub mod visits;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(leads::routes()).merge(visits::routes())
+}
+
+/// Comma-separated models of interest as the list the API shows.
+pub(crate) fn models(joined: &str) -> Vec<String> {
+    joined
+        .split(',')
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
