@@ -304,7 +304,10 @@ async fn user(database: &Database, command: UserCommand) -> Result<()> {
             let generated = password.is_none();
             let password = password.unwrap_or_else(random_password);
             org::change_password(&database.conn, tenant.id, user.id, &password).await?;
-            println!("password changed; {username}'s sessions and tokens ended");
+            println!(
+                "password changed; {username}'s sessions and tokens ended \
+                 (a running server trusts a token it verified for up to 30 s more)"
+            );
             if generated {
                 println!("password: {password}");
             }

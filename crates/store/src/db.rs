@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, DatabaseConnection, DbBackend, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
@@ -49,6 +49,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
         options.max_connections(32);
     }
     sea_orm::Database::connect(options).await
+}
+
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken at the start (waiting up to the busy timeout), instead of failing with "database is
+/// locked" when a transaction that read first tries to write after another writer committed.
+/// PostgreSQL ignores the mode.
+pub async fn begin_write(
+    conn: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    conn.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Applies every pending forward-only migration.

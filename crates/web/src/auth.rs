@@ -33,28 +33,21 @@ struct SessionAuth {
     login_at: DateTime<Utc>,
 }
 
-/// How long a verified bearer token is trusted without asking the database again. A token
-/// revoked through this server is forgotten at once ([`TokenCache::forget_user`]); one revoked
-/// elsewhere (the CLI, another server of the group) stops working within this time.
-const TOKEN_TRUST: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Recently verified bearer tokens and whom they belong to: an API call then costs no token
-/// and user queries of its own.
+/// and user queries of its own. Entries live for `WebConfig::token_trust`.
 #[derive(Clone)]
 pub struct TokenCache(moka::sync::Cache<String, Actor>);
 
-impl Default for TokenCache {
-    fn default() -> Self {
+impl TokenCache {
+    pub fn new(trust: std::time::Duration) -> TokenCache {
         TokenCache(
             moka::sync::Cache::builder()
                 .max_capacity(10_000)
-                .time_to_live(TOKEN_TRUST)
+                .time_to_live(trust)
                 .build(),
         )
     }
-}
 
-impl TokenCache {
     /// Forgets every token of a user whose sign-ins ended or whose details changed.
     pub fn forget_user(&self, user_id: Uuid) {
         // Invalidation is rare (logout, password or locale change); a sweep is fine.

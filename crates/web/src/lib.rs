@@ -32,6 +32,10 @@ pub struct WebConfig {
     pub max_failed_logins_per_hour: u64,
     /// Where uploaded import files wait for their background job.
     pub upload_dir: std::path::PathBuf,
+    /// How long a verified bearer token is trusted without asking the database again. Tokens
+    /// revoked through this server stop at once; revoked elsewhere (the CLI, another server of
+    /// the group), within this time.
+    pub token_trust: Duration,
 }
 
 impl Default for WebConfig {
@@ -43,6 +47,7 @@ impl Default for WebConfig {
             demo: false,
             max_failed_logins_per_hour: 100,
             upload_dir: std::env::temp_dir().join("fours-uploads"),
+            token_trust: Duration::from_secs(30),
         }
     }
 }
@@ -59,8 +64,8 @@ impl AppState {
     pub fn new(db: Database, config: WebConfig) -> AppState {
         AppState {
             db,
+            tokens: auth::TokenCache::new(config.token_trust),
             config,
-            tokens: auth::TokenCache::default(),
         }
     }
 }

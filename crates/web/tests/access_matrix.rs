@@ -10,8 +10,8 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use common::TestApp;
 use fixtures::{
-    BodyKind, ROUTES, Route, SMALL_CSV, create_customer, create_vehicle, id_of, mobile, upload_csv,
-    vin,
+    BodyKind, ROUTES, Route, SMALL_CSV, create_customer, create_vehicle, id_of, mobile,
+    resident_id, upload_csv, vin,
 };
 use fours_domain::access::{DataScope, Permission, Role};
 use serde_json::{Value, json};
@@ -26,6 +26,16 @@ struct Records {
     buyer: Uuid,
     vehicle: Uuid,
     import_job: Uuid,
+    lead: Uuid,
+    visit: Uuid,
+    test_drive: Uuid,
+    /// A quote whose discount waits for approval.
+    quote: Uuid,
+    /// An order of another lead, with a car allocated, ready for delivery.
+    order: Uuid,
+    store: Uuid,
+    /// The sales consultant, who receives leads by the reassign route.
+    consultant: Uuid,
     /// Makes VINs and mobiles of this round unique.
     serial: u32,
 }
@@ -65,7 +75,33 @@ async fn records(app: &TestApp, serial: u32) -> Records {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let (status, lead) = app
+        .call(
+            "POST",
+            "/api/v1/leads",
+            Some(admin),
+            Some(json!({"name": format!("线索{serial}"), "mobile": mobile(serial * 10 + 5), "store_id": app.store_id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    let (status, visit) = app
+        .call(
+            "POST",
+            "/api/v1/showroom-visits",
+            Some(admin),
+            Some(json!({"channel": "walk_in", "store_id": app.store_id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{visit}");
+    let sales = SalesRecords::create(app, serial).await;
     Records {
+        test_drive: sales.test_drive,
+        quote: sales.quote,
+        order: sales.order,
+        lead: id_of(&lead),
+        visit: id_of(&visit),
+        store: app.store_id,
+        consultant: app.users[&Role::SalesConsultant].id,
         import_job: id_of(&job),
         customer: id_of(&customer),
         duplicate: id_of(&duplicate),
@@ -75,15 +111,77 @@ async fn records(app: &TestApp, serial: u32) -> Records {
     }
 }
 
+/// Sales records made by the admin for one round, on a second lead (so that the round's lead
+/// stays at its first step): a test drive, a quote waiting for approval, an order with a car.
+struct SalesRecords {
+    test_drive: Uuid,
+    quote: Uuid,
+    order: Uuid,
+}
+
+impl SalesRecords {
+    async fn create(app: &TestApp, serial: u32) -> SalesRecords {
+        let admin = app.token(Role::Admin);
+        let post = |path: String, body: Value| async move {
+            let (status, reply) = app.call("POST", &path, Some(admin), Some(body)).await;
+            assert_eq!(status, StatusCode::CREATED, "{path}: {reply}");
+            id_of(&reply)
+        };
+        let buyer = post(
+            "/api/v1/leads".into(),
+            json!({"name": format!("买车{serial}"), "mobile": mobile(serial * 10 + 8), "store_id": app.store_id}),
+        )
+        .await;
+        let test_drive = post(
+            format!("/api/v1/leads/{buyer}/test-drives"),
+            json!({"demo_vehicle": "试驾车", "licence_number": resident_id(serial), "licence_checked": true}),
+        )
+        .await;
+        let quote = post(
+            format!("/api/v1/leads/{buyer}/quotes"),
+            json!({"vehicle": "帕萨特", "vehicle_price_fen": 20_000_000, "discount_fen": 1_000_000}),
+        )
+        .await;
+        let car = post(
+            "/api/v1/stock".into(),
+            json!({"vin": vin(serial * 10 + 8), "brand": "大众", "series": "帕萨特", "model": "330TSI", "list_price_fen": 20_000_000, "store_id": app.store_id}),
+        )
+        .await;
+        let order = post(
+            format!("/api/v1/leads/{buyer}/orders"),
+            json!({"stock_id": car, "payment_method": "transfer"}),
+        )
+        .await;
+        SalesRecords {
+            test_drive,
+            quote,
+            order,
+        }
+    }
+}
+
 fn path(route: &Route, records: &Records) -> String {
     let id = if route.path.starts_with("/api/v1/customers/") {
         records.customer
     } else if route.path.starts_with("/api/v1/imports/") {
         records.import_job
+    } else if route.path.starts_with("/api/v1/leads/") {
+        records.lead
+    } else if route.path.starts_with("/api/v1/showroom-visits/") {
+        records.visit
+    } else if route.path.starts_with("/api/v1/test-drives/") {
+        records.test_drive
+    } else if route.path.starts_with("/api/v1/quotes/") {
+        records.quote
+    } else if route.path.starts_with("/api/v1/orders/") {
+        records.order
     } else {
         records.vehicle
     };
-    route.path.replace("{id}", &id.to_string())
+    route
+        .path
+        .replace("{id}", &id.to_string())
+        .replace("{store}", &records.store.to_string())
 }
 
 fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
@@ -100,6 +198,35 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::Mileage => Some(json!({"km": 1234})),
         BodyKind::Transfer => Some(json!({"customer_id": records.buyer})),
         BodyKind::Upload => None,
+        BodyKind::NewVisit => {
+            Some(json!({"channel": "phone", "notes": "matrix", "store_id": store_id}))
+        }
+        BodyKind::Departure => Some(json!({})),
+        BodyKind::LinkVisit => Some(json!({"customer_id": records.customer})),
+        BodyKind::NewLead => Some(
+            json!({"name": format!("新线索{serial}"), "mobile": mobile(serial * 10 + 6), "store_id": store_id}),
+        ),
+        BodyKind::LeadChange => Some(json!({"buys_within_days": 10})),
+        BodyKind::FollowUp => Some(json!({"method": "call", "outcome": "matrix"})),
+        BodyKind::Step => Some(json!({"step": "needs_analysis"})),
+        BodyKind::Defeat => Some(json!({"reason": "price"})),
+        BodyKind::Decision => Some(json!({"approve": true})),
+        BodyKind::Reassign => {
+            Some(json!({"lead_ids": [records.lead], "consultant_id": records.consultant}))
+        }
+        BodyKind::TestDrive => Some(
+            json!({"demo_vehicle": "试驾车", "licence_number": resident_id(serial), "licence_checked": true}),
+        ),
+        BodyKind::DriveReturn => Some(json!({"in_km": 10})),
+        BodyKind::Quote => Some(json!({"vehicle": "帕萨特", "vehicle_price_fen": 20_000_000})),
+        BodyKind::Stock => Some(
+            json!({"vin": vin(serial * 10 + 7), "brand": "大众", "series": "帕萨特", "model": "330TSI", "list_price_fen": 20_000_000, "store_id": store_id}),
+        ),
+        BodyKind::Order => Some(json!({"payment_method": "cash"})),
+        BodyKind::Delivery => Some(json!({"documents_checked": true, "functions_explained": true})),
+        BodyKind::Policy => Some(
+            json!({"horizon_days": [7, 15, 30, 90], "cadence_days": [1, 3, 7, 15], "manager_grace_days": 2, "discount_limit_fen": 500_000}),
+        ),
     }
 }
 
@@ -192,7 +319,8 @@ async fn a_consultant_sees_only_own_customers(app: Arc<TestApp>) {
             None,
         )
         .await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 4, "{list}");
+    // The round's customer, duplicate and buyer, its two leads' prospects, and the new one.
+    assert_eq!(list["items"].as_array().unwrap().len(), 6, "{list}");
 }
 
 async fn no_credentials_answer_401_everywhere(app: Arc<TestApp>) {

@@ -13,7 +13,7 @@ use fours_domain::vehicles::plate::{plate_search_key, validate_plate};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -289,7 +289,7 @@ pub async fn create(
     actor: &Actor,
     input: &CustomerInput,
 ) -> StoreResult<customer::Model> {
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let created = create_in(&txn, &db.pii, actor, input).await?;
     txn.commit().await?;
     Ok(created)
@@ -374,7 +374,7 @@ pub async fn update(
     }
     ensure_no_duplicate(&db.conn, actor, &model, Some(id)).await?;
     model.updated_at = Set(Utc::now());
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let updated = model.update(&txn).await?;
     if let Some(family) = family {
         replace_family(&txn, actor, id, &family).await?;
@@ -413,7 +413,7 @@ pub async fn update(
 /// Soft delete: the record leaves every list but its history and audit trail stay.
 pub async fn delete(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<()> {
     let current = get(&db.conn, actor, id).await?;
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let mut model: customer::ActiveModel = current.clone().into();
     model.deleted_at = Set(Some(Utc::now()));
     model.update(&txn).await?;
@@ -741,7 +741,7 @@ pub async fn merge(
         return Err(StoreError::invalid("merge_id", "merge.same_customer"));
     }
     let duplicate = get(&db.conn, actor, duplicate_id).await?;
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let tenant = actor.tenant_id;
     repoint::<vehicle::Entity>(
         &txn,

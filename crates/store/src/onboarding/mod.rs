@@ -17,7 +17,7 @@ use fours_domain::customers::relationship::{RelationshipFacts, RetentionThreshol
 use fours_domain::onboarding::OnDuplicate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, Value,
+    QueryFilter, QueryOrder, QuerySelect, Set, Value,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -272,7 +272,7 @@ pub async fn write_batch(
         .chain(rejected.iter().map(|r| r.row_no))
         .collect::<HashSet<_>>()
         .len() as i64;
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let mut batch = Batch::load(&txn, actor, &rows).await?;
     for row in rows {
         batch.resolve(actor, job.store_id, row, policy, &mut rejected);

@@ -8,7 +8,7 @@ use fours_domain::sales::pipeline::{Position, Standing, Step};
 use fours_domain::sales::{Channel, ContactMethod, DefeatReason};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -348,7 +348,7 @@ async fn customer_for(
 }
 
 pub async fn create(db: &Database, actor: &Actor, input: &LeadInput) -> StoreResult<lead::Model> {
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let created = create_in(&txn, db, actor, input).await?;
     txn.commit().await?;
     Ok(created)
@@ -451,7 +451,7 @@ pub async fn update(
     id: Uuid,
     input: &LeadInput,
 ) -> StoreResult<lead::Model> {
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, id).await?;
     let mut model: lead::ActiveModel = current.clone().into();
     let mut errors = Vec::new();
@@ -505,7 +505,7 @@ pub async fn add_follow_up(
     lead_id: Uuid,
     input: &FollowUpInput,
 ) -> StoreResult<follow_up::Model> {
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, lead_id).await?;
     position(&current)?
         .accepts_follow_up()
@@ -677,7 +677,7 @@ pub async fn advance(
     note: Option<String>,
 ) -> StoreResult<lead::Model> {
     let step = Step::parse(to).ok_or_else(|| StoreError::invalid("step", "choice.invalid"))?;
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, id).await?;
     let to = position(&current)?.advance(step).map_err(rule("step"))?;
     let updated = move_lead(&txn, actor, &current, to, "step", text(&note), Utc::now()).await?;
@@ -696,7 +696,7 @@ pub async fn reassign(
     if ids.is_empty() {
         return Err(StoreError::invalid("lead_ids", "required"));
     }
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     check_consultant(&txn, actor, consultant_id).await?;
     let now = Utc::now();
     let mut moved = 0;
@@ -752,7 +752,7 @@ pub async fn request_defeat(
         Some(reason) => DefeatReason::parse(reason)
             .ok_or_else(|| StoreError::invalid("reason", "choice.invalid"))?,
     };
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, id).await?;
     let to = position(&current)?
         .request_defeat()
@@ -791,7 +791,7 @@ pub async fn decide_defeat(
     approve: bool,
     note: Option<String>,
 ) -> StoreResult<lead::Model> {
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, id).await?;
     let to = position(&current)?
         .decide_defeat(approve)
@@ -823,7 +823,7 @@ pub async fn decide_defeat(
 
 /// Takes a lost prospect out of the reactivation pool and back into follow-up.
 pub async fn reactivate(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<lead::Model> {
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, id).await?;
     let to = position(&current)?.reactivate().map_err(rule("standing"))?;
     let updated = move_lead(&txn, actor, &current, to, "reactivated", None, Utc::now()).await?;

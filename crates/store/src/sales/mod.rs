@@ -2,8 +2,10 @@
 //! settings. The rules (grades, cadence, steps) live in `fours_domain::sales`; this module
 //! applies them to stored rows, one transaction per change, each change audited.
 
+pub mod deals;
 pub mod entities;
 pub mod leads;
+pub mod orders;
 pub mod policy;
 pub mod visits;
 

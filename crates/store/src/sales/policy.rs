@@ -96,8 +96,9 @@ pub async fn set(
     }
     let before = for_store(db, actor.tenant_id, store_id).await?;
     let json = |days: [u32; 4]| serde_json::json!(days);
-    let mut model = match row(db, actor.tenant_id, store_id).await? {
-        Some(found) => found.into(),
+    let existing = row(db, actor.tenant_id, store_id).await?;
+    let mut model = match &existing {
+        Some(found) => found.clone().into(),
         None => sales_policy::ActiveModel {
             tenant_id: Set(actor.tenant_id),
             id: Set(Uuid::now_v7()),
@@ -110,7 +111,11 @@ pub async fn set(
     model.manager_grace_days = Set(i32::try_from(policy.manager_grace_days).unwrap_or(i32::MAX));
     model.discount_limit_fen = Set(policy.discount_limit_fen);
     model.updated_at = Set(Utc::now());
-    model.save(db).await?;
+    if existing.is_some() {
+        model.update(db).await?;
+    } else {
+        model.insert(db).await?;
+    }
     audit::record(
         db,
         actor,

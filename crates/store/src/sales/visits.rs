@@ -6,7 +6,6 @@ use fours_domain::customers::mobile::normalize_mobile;
 use fours_domain::sales::Channel;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -119,7 +118,7 @@ pub async fn log(
         return Err(StoreError::Invalid(errors));
     }
     let store_id = store_of(actor, input.store_id)?;
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     if let Some(consultant_id) = input.consultant_id {
         check_consultant(&txn, actor, consultant_id).await?;
     }
@@ -250,7 +249,7 @@ pub async fn link_customer(
     let customer = customers::get(&db.conn, actor, customer_id)
         .await
         .map_err(|_| StoreError::invalid("customer_id", "reference.not_found"))?;
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let mut model: showroom_visit::ActiveModel = current.clone().into();
     model.customer_id = Set(Some(customer.id));
     if let Some(lead) = open_lead(&txn, actor, customer.id, current.store_id).await? {

@@ -10,7 +10,7 @@ use fours_domain::vehicles::vin::validate_vin;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -294,11 +294,23 @@ pub async fn create(
     actor: &Actor,
     input: &VehicleInput,
 ) -> StoreResult<vehicle::Model> {
+    let txn = crate::db::begin_write(&db.conn).await?;
+    let created = create_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates a vehicle inside the caller's transaction (a delivery adds the sold car with it).
+pub async fn create_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: &VehicleInput,
+) -> StoreResult<vehicle::Model> {
     let now = Utc::now();
     let (mut model, mut errors) = new_model(actor, input, now);
     let id = *model.id.as_ref();
     let owner = match input.customer_id {
-        Some(customer_id) => match customers::get(&db.conn, actor, customer_id).await {
+        Some(customer_id) => match customers::get(txn, actor, customer_id).await {
             Ok(owner) => Some(owner),
             Err(StoreError::NotFound) => {
                 errors.push(FieldError {
@@ -326,16 +338,15 @@ pub async fn create(
         return Err(StoreError::Invalid(errors));
     }
     model.owner_id = Set(owner.as_ref().map(|o| o.id));
-    ensure_unique_vin(&db.conn, actor.tenant_id, &model, None).await?;
-    let txn = db.conn.begin().await?;
-    let created = model.insert(&txn).await?;
+    ensure_unique_vin(txn, actor.tenant_id, &model, None).await?;
+    let created = model.insert(txn).await?;
     let today = now.date_naive();
     if let Some(km) = input.mileage_km {
-        insert_reading(&txn, actor, id, today, km, "registration").await?;
+        insert_reading(txn, actor, id, today, km, "registration").await?;
     }
     if let Some(owner) = &owner {
         start_ownership(
-            &txn,
+            txn,
             actor,
             id,
             owner.id,
@@ -343,7 +354,7 @@ pub async fn create(
         )
         .await?;
         add_event(
-            &txn,
+            txn,
             actor,
             Event {
                 customer_id: Some(owner.id),
@@ -354,10 +365,10 @@ pub async fn create(
             },
         )
         .await?;
-        refresh_class(&txn, actor.tenant_id, owner.id, today).await?;
+        refresh_class(txn, actor.tenant_id, owner.id, today).await?;
     }
     audit::record(
-        &txn,
+        txn,
         actor,
         AuditEntry {
             action: "create",
@@ -368,7 +379,6 @@ pub async fn create(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -401,7 +411,7 @@ pub async fn update(
     }
     ensure_unique_vin(&db.conn, actor.tenant_id, &model, Some(id)).await?;
     model.updated_at = Set(Utc::now());
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let updated = model.update(&txn).await?;
     audit::record(
         &txn,
@@ -421,7 +431,7 @@ pub async fn update(
 
 pub async fn delete(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<()> {
     let current = get(&db.conn, actor, id).await?;
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let mut model: vehicle::ActiveModel = current.clone().into();
     model.deleted_at = Set(Some(Utc::now()));
     model.update(&txn).await?;
@@ -615,7 +625,7 @@ pub async fn add_mileage(
     if contradicting.is_some() {
         return Err(StoreError::invalid("km", "mileage.decreasing"));
     }
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     let reading = insert_reading(
         &txn,
         actor,
@@ -686,7 +696,7 @@ pub async fn transfer(
     if current_start.is_some_and(|start| on < start) {
         return Err(StoreError::invalid("date", "transfer.before_current_owner"));
     }
-    let txn = db.conn.begin().await?;
+    let txn = crate::db::begin_write(&db.conn).await?;
     ownership::Entity::update_many()
         .col_expr(
             ownership::Column::EndedOn,

@@ -25,6 +25,10 @@ use crate::AppState;
         super::sales::leads::follow_ups, super::sales::leads::add_follow_up, super::sales::leads::history, super::sales::leads::advance,
         super::sales::leads::reassign, super::sales::leads::request_defeat, super::sales::leads::decide_defeat, super::sales::leads::reactivate,
         super::sales::leads::show_policy, super::sales::leads::set_policy,
+        super::sales::deals::start_test_drive, super::sales::deals::test_drives, super::sales::deals::finish_test_drive,
+        super::sales::deals::create_quote, super::sales::deals::quotes, super::sales::deals::pending_quotes, super::sales::deals::decide_quote,
+        super::sales::deals::stock, super::sales::deals::add_stock, super::sales::deals::place_order, super::sales::deals::orders,
+        super::sales::deals::order, super::sales::deals::deliver,
     ),
     modifiers(&BearerAuth),
 )]

@@ -1,6 +1,8 @@
 //! The sales API: showroom traffic (`/showroom-visits`), leads with their follow-ups, steps,
-//! reassignment and defeats (`/leads`), and the store's sales settings (`/sales-policy`).
+//! reassignment and defeats (`/leads`), test drives, quotes, stock, orders and deliveries, and
+//! the store's sales settings (`/sales-policy`).
 
+pub mod deals;
 pub mod leads;
 pub mod visits;
 
@@ -9,7 +11,10 @@ use axum::Router;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(leads::routes()).merge(visits::routes())
+    Router::new()
+        .merge(deals::routes())
+        .merge(leads::routes())
+        .merge(visits::routes())
 }
 
 /// Comma-separated models of interest as the list the API shows.

@@ -1,0 +1,59 @@
+// The showroom and sales process in headless Chromium: the receptionist logs a walk-in who
+// leaves a number, the consultant follows the new lead up and asks to close it as lost, and
+// the sales manager approves the defeat.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { baseUrl, signedIn } from "./harness.js";
+
+test("a walk-in becomes a lead, is followed up, and the manager approves its defeat", async () => {
+  const front = await signedIn("receptionist");
+  await front.goto(`${baseUrl}/showroom`);
+  await front.fill("#visit-form input[name=name]", "司马光");
+  await front.fill("#visit-form input[name=mobile]", "13955556666");
+  await front.fill("#visit-form input[name=models_of_interest]", "帕萨特, 途观L");
+  await front.selectOption("#visit-form select[name=consultant_id]", { label: "张顾问" });
+  await front.click("#log-visit");
+  await front.waitForURL(`${baseUrl}/showroom`);
+  assert.match(await front.textContent("#showroom-board"), /司马光/);
+  assert.match(await front.textContent("#showroom-board"), /张顾问/);
+  // A bad number is refused with the field named, in Chinese.
+  await front.fill("#visit-form input[name=mobile]", "12345");
+  await front.click("#log-visit");
+  assert.match(await front.textContent("#visit-error"), /手机号码/);
+  await front.close();
+
+  const consultant = await signedIn("sales_consultant");
+  await consultant.goto(`${baseUrl}/leads`);
+  await consultant.locator("#pipeline a", { hasText: "司马光" }).click();
+  await consultant.waitForURL(/\/leads\/[0-9a-f-]{36}$/);
+  const leadUrl = consultant.url();
+  assert.match(await consultant.textContent("#lead-step"), /初次接触/);
+  await consultant.selectOption("#follow-up-form select[name=method]", "call");
+  await consultant.fill("#follow-up-form input[name=outcome]", "下周来试驾");
+  await consultant.selectOption("#follow-up-form select[name=grade]", "A");
+  await consultant.click("#save-follow-up");
+  await consultant.waitForURL(leadUrl);
+  assert.match(await consultant.textContent("#follow-ups"), /下周来试驾/);
+  assert.equal((await consultant.textContent("#lead-grade")).trim(), "A");
+  await consultant.selectOption("#step-form select[name=step]", "needs_analysis");
+  await consultant.click("#step-form button");
+  assert.match(await consultant.textContent("#lead-step"), /需求分析/);
+  await consultant.click("text=申请战败");
+  await consultant.selectOption("#defeat-form select[name=reason]", "competitor");
+  await consultant.fill("#defeat-form input[name=competitor_brand]", "比亚迪");
+  await consultant.click("#defeat-form button");
+  await consultant.waitForURL(leadUrl);
+  assert.match(await consultant.textContent("#lead-standing"), /战败待审批/);
+  await consultant.close();
+
+  const manager = await signedIn("sales_manager");
+  await manager.goto(`${baseUrl}/leads`);
+  await manager.locator("#defeat-requests a", { hasText: "司马光" }).click();
+  await manager.waitForURL(leadUrl);
+  assert.match(await manager.textContent("#lead-defeat-reason"), /竞品 比亚迪/);
+  await manager.click("#approve-defeat");
+  await manager.waitForURL(leadUrl);
+  assert.match(await manager.textContent("#lead-standing"), /已战败/);
+  assert.match(await manager.textContent("#lead-history"), /战败批准/);
+  await manager.close();
+});
