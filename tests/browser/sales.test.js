@@ -57,3 +57,72 @@ test("a walk-in becomes a lead, is followed up, and the manager approves its def
   assert.match(await manager.textContent("#lead-history"), /战败批准/);
   await manager.close();
 });
+
+test("a walk-in test-drives, is quoted, orders a car from stock and takes delivery", async () => {
+  const manager = await signedIn("sales_manager");
+  await manager.goto(`${baseUrl}/stock`);
+  const car = { vin: "LFV2A21K8E4000001", brand: "一汽大众", series: "迈腾", model: "380TSI", colour: "极光白", list_price_fen: "219900" };
+  for (const [name, value] of Object.entries(car)) await manager.fill(`#stock-form input[name=${name}]`, value);
+  await manager.click("#stock-form button");
+  await manager.waitForURL(`${baseUrl}/stock`);
+  assert.match(await manager.textContent("#stock"), /LFV2A21K8E4000001/);
+  await manager.close();
+
+  const front = await signedIn("receptionist");
+  await front.goto(`${baseUrl}/showroom`);
+  await front.fill("#visit-form input[name=name]", "诸葛亮");
+  await front.fill("#visit-form input[name=mobile]", "13977778888");
+  await front.selectOption("#visit-form select[name=consultant_id]", { label: "张顾问" });
+  await front.click("#log-visit");
+  await front.waitForURL(`${baseUrl}/showroom`);
+  await front.close();
+
+  const consultant = await signedIn("sales_consultant");
+  await consultant.goto(`${baseUrl}/leads`);
+  await consultant.locator("#pipeline a", { hasText: "诸葛亮" }).click();
+  await consultant.waitForURL(/\/leads\/[0-9a-f-]{36}$/);
+  const leadUrl = consultant.url();
+
+  await consultant.click("text=登记试驾");
+  await consultant.fill("#test-drive-form input[name=demo_vehicle]", "迈腾 试驾车");
+  await consultant.fill("#test-drive-form input[name=licence_number]", "11010519491231002X");
+  await consultant.check("#licence_checked");
+  await consultant.click("#test-drive-form button");
+  await consultant.waitForURL(leadUrl);
+  assert.match(await consultant.textContent("#lead-step"), /试乘试驾/);
+  await consultant.fill("#test-drives input[name=in_km]", "12");
+  await consultant.fill("#test-drives input[name=feedback]", "很满意");
+  await consultant.click("#test-drives button");
+  await consultant.waitForURL(leadUrl);
+  assert.match(await consultant.textContent("#test-drives"), /很满意/);
+
+  await consultant.click("text=新建报价");
+  await consultant.fill("#quote-form input[name=vehicle]", "迈腾 380TSI 极光白");
+  await consultant.fill("#quote-form input[name=vehicle_price_fen]", "219900");
+  await consultant.fill("#quote-form input[name=discount_fen]", "3000");
+  await consultant.fill("#quote-form input[name=insurance_fen]", "6123.45");
+  await consultant.click("#save-quote");
+  await consultant.waitForURL(leadUrl);
+  assert.match(await consultant.textContent("#quotes"), /223,023\.45/);
+  assert.match(await consultant.textContent("#lead-step"), /报价洽谈/);
+
+  await consultant.click("text=下订单");
+  await consultant.selectOption("#order-form select[name=quote_id]", { index: 1 });
+  await consultant.selectOption("#order-form select[name=stock_id]", { index: 1 });
+  await consultant.fill("#order-form input[name=deposit_fen]", "5000");
+  await consultant.click("#place-order");
+  await consultant.waitForURL(leadUrl);
+  assert.match(await consultant.textContent("#orders"), /SO-000001/);
+
+  for (const item of ["documents_checked", "functions_explained", "first_service_reminder", "referral_asked"]) {
+    await consultant.check(`#${item}`);
+  }
+  await consultant.fill("#delivery-form input[name=plate]", "粤A8B8C8");
+  await consultant.click("#deliver");
+  await consultant.waitForURL(leadUrl);
+  assert.match(await consultant.textContent("#lead-standing"), /已成交/);
+  await consultant.click("#lead-customer");
+  await consultant.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+  assert.match(await consultant.textContent("#customer-vehicles"), /粤A8B8C8/);
+  await consultant.close();
+});

@@ -2,6 +2,7 @@
 //! per user. Pages call the same store operations as the API, so rules and audit are identical.
 
 mod customers;
+mod deals;
 mod forms;
 mod imports;
 mod sales;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(customers::routes())
         .merge(imports::routes())
         .merge(sales::routes())
+        .merge(deals::routes())
         .merge(vehicles::routes())
 }
 

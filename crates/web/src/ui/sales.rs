@@ -42,10 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/leads/{id}/reassign", post(reassign))
 }
 
-type Values = HashMap<String, String>;
+pub(super) type Values = HashMap<String, String>;
 
 /// The page, or the error page when the user's role may not do this.
-async fn page_requiring(
+pub(super) async fn page_requiring(
     state: &AppState,
     session: &Session,
     actor: &Actor,
@@ -60,7 +60,7 @@ async fn page_requiring(
 }
 
 /// The first field error of a failed change, in the user's language.
-fn message(page: &Page, error: &StoreError) -> Option<String> {
+pub(super) fn message(page: &Page, error: &StoreError) -> Option<String> {
     match error {
         StoreError::Invalid(errors) => errors
             .first()
@@ -107,7 +107,7 @@ fn split_list(values: &Values, name: &str) -> Option<Vec<String>> {
     })
 }
 
-fn uuid_field(values: &Values, name: &str) -> Option<Uuid> {
+pub(super) fn uuid_field(values: &Values, name: &str) -> Option<Uuid> {
     filled(values, name).and_then(|v| v.parse().ok())
 }
 
@@ -331,7 +331,7 @@ async fn new_lead(
 }
 
 /// Parses a yuan amount typed in the form into fen; a bad amount becomes a field error.
-fn fen(
+pub(super) fn fen(
     values: &Values,
     name: &'static str,
     errors: &mut Vec<fours_store::error::FieldError>,
@@ -422,6 +422,7 @@ struct LeadTemplate {
     consultants: Vec<(String, String)>,
     follow_ups: Vec<(String, String, String, String, bool)>,
     history: Vec<(String, String, String)>,
+    deal: super::deals::DealPanel,
     can_manage: bool,
     error: Option<String>,
 }
@@ -514,6 +515,7 @@ async fn lead_view(
             })
             .collect(),
         can_manage: page.can(Permission::SalesManage),
+        deal: super::deals::deal_panel(state, &page, actor, id).await,
         consultants: people.clone(),
         lead,
         page,
@@ -534,7 +536,7 @@ async fn lead_page(
 }
 
 /// Runs a change from the prospect page: back to the page, with the field error if it failed.
-async fn lead_change<T, F>(
+pub(super) async fn lead_change<T, F>(
     state: &AppState,
     session: &Session,
     actor: &Actor,
