@@ -1,6 +1,7 @@
 // The showroom and sales process in headless Chromium: the receptionist logs a walk-in who
 // leaves a number, the consultant follows the new lead up and asks to close it as lost, and
-// the sales manager approves the defeat.
+// the sales manager approves the defeat; another walk-in is driven, quoted, ordered and
+// delivered, and the manager's report counts it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { baseUrl, signedIn } from "./harness.js";
@@ -125,4 +126,14 @@ test("a walk-in test-drives, is quoted, orders a car from stock and takes delive
   await consultant.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
   assert.match(await consultant.textContent("#customer-vehicles"), /粤A8B8C8/);
   await consultant.close();
+
+  // The manager's report counts the delivery and draws the funnel.
+  const report = await signedIn("sales_manager");
+  await report.goto(`${baseUrl}/reports/sales`);
+  await report.waitForSelector("#funnel-chart canvas");
+  const total = (await report.locator("#funnel-table tbody tr").last().textContent()).replace(/\s+/g, " ");
+  assert.match(total, /合计/);
+  const deliveries = await report.locator("#funnel-table tbody tr").last().locator("td").nth(5).textContent();
+  assert.equal(deliveries.trim(), "1");
+  await report.close();
 });

@@ -878,6 +878,150 @@ async fn order_numbers_stay_unique_under_concurrent_orders(app: Arc<TestApp>) {
     assert_eq!(numbers, expected);
 }
 
+async fn the_report_counts_each_stage_within_the_callers_scope(app: Arc<TestApp>) {
+    for (serial, mobile_given) in [(70, true), (71, true), (72, false)] {
+        let mut body = json!({"channel": "walk_in", "consultant_id": consultant_id(&app), "name": format!("访客{serial}")});
+        if mobile_given {
+            body["mobile"] = json!(mobile(serial));
+        }
+        ok(
+            &app,
+            Role::Receptionist,
+            "POST",
+            "/api/v1/showroom-visits",
+            Some(body),
+        )
+        .await;
+    }
+    let phone_lead = lead_for(&app, 73, json!({"source": "phone"})).await;
+    let visit_leads = ok(
+        &app,
+        Role::SalesConsultant,
+        "GET",
+        "/api/v1/leads?step=first_contact",
+        None,
+    )
+    .await;
+    let walk_in = visit_leads["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["source"] == "walk_in")
+        .unwrap()
+        .clone();
+    ok(&app, Role::SalesConsultant, "POST", &format!("/api/v1/leads/{}/test-drives", walk_in["id"].as_str().unwrap()),
+        Some(json!({"demo_vehicle": "试驾车", "licence_number": fixtures::resident_id(70), "licence_checked": true}))).await;
+    ok(
+        &app,
+        Role::SalesConsultant,
+        "POST",
+        &format!("/api/v1/leads/{}/orders", walk_in["id"].as_str().unwrap()),
+        Some(json!({"payment_method": "cash"})),
+    )
+    .await;
+    let phone_id = id_of(&phone_lead);
+    ok(
+        &app,
+        Role::SalesConsultant,
+        "POST",
+        &format!("/api/v1/leads/{phone_id}/follow-ups"),
+        Some(json!({"method": "call", "outcome": "考虑中"})),
+    )
+    .await;
+    ok(
+        &app,
+        Role::SalesConsultant,
+        "POST",
+        &format!("/api/v1/leads/{phone_id}/defeat"),
+        Some(json!({"reason": "price", "competitor_brand": "丰田"})),
+    )
+    .await;
+    ok(
+        &app,
+        Role::SalesManager,
+        "POST",
+        &format!("/api/v1/leads/{phone_id}/defeat/decision"),
+        Some(json!({"approve": true})),
+    )
+    .await;
+
+    let report = ok(
+        &app,
+        Role::SalesManager,
+        "GET",
+        "/api/v1/reports/sales?by=source",
+        None,
+    )
+    .await;
+    let total = &report["total"];
+    assert_eq!(
+        [
+            &total["traffic"],
+            &total["contacts_kept"],
+            &total["test_drives"],
+            &total["orders"],
+            &total["deliveries"]
+        ],
+        [&json!(3), &json!(2), &json!(1), &json!(1), &json!(0)],
+        "{report}"
+    );
+    assert_eq!(
+        (total["contact_rate"].as_u64(), total["order_rate"].as_u64()),
+        (Some(6_667), Some(5_000))
+    );
+    let walk_in_row = report["funnel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "walk_in")
+        .unwrap();
+    assert_eq!(walk_in_row["traffic"], 3);
+    assert_eq!(
+        report["defeats_by_reason"],
+        json!([{"key": "price", "label": "price", "count": 1}])
+    );
+    assert_eq!(report["defeats_by_brand"][0]["label"], "丰田");
+    assert_eq!(report["follow_up_discipline"][0]["on_time_rate"], 10_000);
+    let ageing: u64 = report["lead_ageing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        ageing, 1,
+        "one lead still open (the other two are ordered and lost): {report}"
+    );
+
+    let by_consultant = ok(
+        &app,
+        Role::SalesManager,
+        "GET",
+        "/api/v1/reports/sales?by=consultant",
+        None,
+    )
+    .await;
+    assert_eq!(by_consultant["funnel"][0]["label"], "sales_consultant");
+    // Another consultant's figures are their own: nothing yet.
+    let (_, other_token) = second_consultant(&app).await;
+    let (_, theirs) = app
+        .call("GET", "/api/v1/reports/sales", Some(&other_token), None)
+        .await;
+    assert_eq!(theirs["total"]["traffic"], 0, "{theirs}");
+    let (status, body) = app
+        .call(
+            "GET",
+            "/api/v1/reports/sales?by=weather",
+            Some(app.token(Role::SalesManager)),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["by".to_owned()])
+    );
+}
+
 on_both_databases!(
     a_walk_in_with_a_phone_becomes_a_graded_lead,
     follow_ups_keep_the_grades_rhythm_and_scopes_hold,
@@ -886,4 +1030,5 @@ on_both_databases!(
     each_store_sets_its_own_cadence,
     a_prospect_drives_is_quoted_orders_and_takes_delivery,
     order_numbers_stay_unique_under_concurrent_orders,
+    the_report_counts_each_stage_within_the_callers_scope,
 );

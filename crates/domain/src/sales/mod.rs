@@ -1,6 +1,7 @@
 //! The showroom and sales process: how prospects are graded and followed up, which steps a deal
 //! goes through, and what a quote adds up to. Vocabulary shared by storage, API and screens.
 
+pub mod funnel;
 pub mod grading;
 pub mod pipeline;
 pub mod quote;

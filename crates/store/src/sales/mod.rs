@@ -7,6 +7,7 @@ pub mod entities;
 pub mod leads;
 pub mod orders;
 pub mod policy;
+pub mod reports;
 pub mod visits;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -28,7 +28,7 @@ use crate::AppState;
         super::sales::deals::start_test_drive, super::sales::deals::test_drives, super::sales::deals::finish_test_drive,
         super::sales::deals::create_quote, super::sales::deals::quotes, super::sales::deals::pending_quotes, super::sales::deals::decide_quote,
         super::sales::deals::stock, super::sales::deals::add_stock, super::sales::deals::place_order, super::sales::deals::orders,
-        super::sales::deals::order, super::sales::deals::deliver,
+        super::sales::deals::order, super::sales::deals::deliver, super::sales::reports::sales_report,
     ),
     modifiers(&BearerAuth),
 )]

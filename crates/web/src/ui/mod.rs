@@ -5,6 +5,7 @@ mod customers;
 mod deals;
 mod forms;
 mod imports;
+mod reports;
 mod sales;
 mod vehicles;
 
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(sales::routes())
         .merge(deals::routes())
+        .merge(reports::routes())
         .merge(vehicles::routes())
 }
 

@@ -4,6 +4,7 @@
 
 pub mod deals;
 pub mod leads;
+pub mod reports;
 pub mod visits;
 
 use axum::Router;
@@ -14,6 +15,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(deals::routes())
         .merge(leads::routes())
+        .merge(reports::routes())
         .merge(visits::routes())
 }
 
