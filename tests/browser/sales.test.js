@@ -17,6 +17,15 @@ test("a walk-in becomes a lead, is followed up, and the manager approves its def
   await front.waitForURL(`${baseUrl}/showroom`);
   assert.match(await front.textContent("#showroom-board"), /司马光/);
   assert.match(await front.textContent("#showroom-board"), /张顾问/);
+  // An anonymous visitor is logged by description, then linked when they give their number.
+  await front.fill("#visit-form input[name=notes]", "戴眼镜，看SUV");
+  await front.click("#log-visit");
+  await front.waitForURL(`${baseUrl}/showroom`);
+  const anonymous = front.locator("#showroom-board tr", { hasText: "戴眼镜" });
+  await anonymous.locator("input[name=mobile]").fill("13955556666");
+  await anonymous.locator("button", { hasText: "关联" }).click();
+  await front.waitForURL(`${baseUrl}/showroom`);
+  assert.equal(await front.locator("#showroom-board tr", { hasText: "戴眼镜" }).locator("input[name=mobile]").count(), 0);
   // A bad number is refused with the field named, in Chinese.
   await front.fill("#visit-form input[name=mobile]", "12345");
   await front.click("#log-visit");
@@ -56,6 +65,10 @@ test("a walk-in becomes a lead, is followed up, and the manager approves its def
   await manager.waitForURL(leadUrl);
   assert.match(await manager.textContent("#lead-standing"), /已战败/);
   assert.match(await manager.textContent("#lead-history"), /战败批准/);
+  // Lost prospects stay in the pool and can be worked again.
+  await manager.click("#reactivate-form button");
+  await manager.waitForURL(leadUrl);
+  assert.match(await manager.textContent("#lead-standing"), /跟进中/);
   await manager.close();
 });
 

@@ -10,12 +10,14 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{NaiveDate, Utc};
 use fours_domain::access::Permission;
+use fours_domain::customers::mobile::normalize_mobile;
 use fours_domain::sales::pipeline::{Standing, Step};
 use fours_domain::sales::{Channel, ContactMethod, DefeatReason, grading::Grade};
 use fours_store::StoreError;
 use fours_store::org::{self, Actor};
 use fours_store::paging::PageRequest;
 use fours_store::sales::leads::{self, DefeatInput, FollowUpInput, LeadFilter, LeadInput};
+use fours_store::sales::policy::{self, SalesPolicy};
 use fours_store::sales::visits::{self, VisitInput};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/showroom", get(showroom).post(log_visit))
         .route("/showroom/{id}/departure", post(depart))
+        .route("/showroom/{id}/customer", post(link_customer))
         .route("/leads", get(board).post(create_lead))
         .route("/leads/new", get(new_lead))
         .route("/leads/{id}", get(lead_page))
@@ -40,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/leads/{id}/defeat", post(request_defeat))
         .route("/leads/{id}/defeat/decision", post(decide_defeat))
         .route("/leads/{id}/reassign", post(reassign))
+        .route("/leads/{id}/reactivate", post(reactivate))
+        .route("/settings/sales", get(policy_page).post(save_policy))
 }
 
 pub(super) type Values = HashMap<String, String>;
@@ -217,6 +222,39 @@ async fn depart(
     }
 }
 
+/// Links an anonymous visit to the customer the receptionist finds by mobile.
+async fn link_customer(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<Values>,
+) -> Response {
+    let page = match page_requiring(&state, &session, &actor, Permission::ShowroomLog).await {
+        Ok(page) => page,
+        Err(denied) => return denied,
+    };
+    let linked = async {
+        let mobile = filled(&values, "mobile")
+            .map(|m| normalize_mobile(&m))
+            .transpose()
+            .map_err(|invalid| StoreError::invalid("mobile", invalid.0))?
+            .ok_or_else(|| StoreError::invalid("mobile", "required"))?;
+        let customer =
+            fours_store::customers::find_by_mobile(&state.db.conn, actor.tenant_id, &mobile)
+                .await?
+                .ok_or_else(|| StoreError::invalid("mobile", "reference.not_found"))?;
+        visits::link_customer(&state.db, &actor, id, customer.id).await
+    };
+    match linked.await {
+        Ok(_) => Redirect::to("/showroom").into_response(),
+        Err(error) => match message(&page, &error) {
+            Some(text) => showroom_page(&state, page, &actor, Some(text)).await,
+            None => error_page(&page, error.into()),
+        },
+    }
+}
+
 /// One column of the pipeline board.
 struct Column {
     label: String,
@@ -229,6 +267,8 @@ struct BoardTemplate {
     page: Page,
     columns: Vec<Column>,
     defeat_requests: Vec<LeadOut>,
+    /// Quotes whose discount waits for the manager: (lead id, vehicle, discount).
+    quotes_waiting: Vec<(Uuid, String, String)>,
     can_manage: bool,
 }
 
@@ -274,10 +314,23 @@ async fn board(
                 .collect(),
         })
         .collect();
+    let quotes_waiting = fours_store::sales::deals::pending_quotes(&state.db.conn, &actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|q| {
+            (
+                q.lead_id,
+                q.vehicle,
+                fours_domain::money::format_fen(q.discount_fen),
+            )
+        })
+        .collect();
     render(&BoardTemplate {
         page,
         columns,
         defeat_requests: pending,
+        quotes_waiting,
         can_manage,
     })
 }
@@ -656,6 +709,24 @@ async fn reassign(
     .await
 }
 
+async fn reactivate(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let change = leads::reactivate(&state.db, &actor, id);
+    lead_change(
+        &state,
+        &session,
+        &actor,
+        id,
+        Permission::SalesManage,
+        change,
+    )
+    .await
+}
+
 /// The sales part of the today page: follow-ups due, and for managers the escalated ones and
 /// the defeats waiting for them.
 pub struct SalesToday {
@@ -683,4 +754,93 @@ pub async fn sales_today(state: &AppState, actor: &Actor) -> Option<SalesToday> 
         due,
         defeat_requests,
     })
+}
+
+#[derive(Template)]
+#[template(path = "sales_policy.html")]
+struct PolicyTemplate {
+    page: Page,
+    policy: SalesPolicy,
+    discount_limit_yuan: String,
+    saved: bool,
+    error: Option<String>,
+}
+
+async fn policy_view(
+    state: &AppState,
+    page: Page,
+    actor: &Actor,
+    saved: bool,
+    error: Option<String>,
+) -> Response {
+    let Some(store_id) = actor.store_id else {
+        return error_page(&page, StoreError::invalid("store_id", "required").into());
+    };
+    match policy::for_store(&state.db.conn, actor.tenant_id, store_id).await {
+        Ok(policy) => render(&PolicyTemplate {
+            discount_limit_yuan: fours_domain::money::format_fen(policy.discount_limit_fen)
+                .replace(',', ""),
+            policy,
+            page,
+            saved,
+            error,
+        }),
+        Err(error) => error_page(&page, error.into()),
+    }
+}
+
+/// The store's grading horizons, follow-up cadence, grace period and discount limit.
+async fn policy_page(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+) -> Response {
+    match page_requiring(&state, &session, &actor, Permission::SalesManage).await {
+        Ok(page) => policy_view(&state, page, &actor, false, None).await,
+        Err(denied) => denied,
+    }
+}
+
+async fn save_policy(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Form(values): Form<Values>,
+) -> Response {
+    let page = match page_requiring(&state, &session, &actor, Permission::SalesManage).await {
+        Ok(page) => page,
+        Err(denied) => return denied,
+    };
+    let mut errors = Vec::new();
+    let days = |prefix: &str| {
+        let mut all = [0u32; 4];
+        for (i, grade) in ["H", "A", "B", "C"].iter().enumerate() {
+            all[i] = filled(&values, &format!("{prefix}_{grade}"))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+        }
+        all
+    };
+    let policy = SalesPolicy {
+        horizon_days: days("horizon"),
+        cadence_days: days("cadence"),
+        manager_grace_days: filled(&values, "manager_grace_days")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        discount_limit_fen: fen(&values, "discount_limit_fen", &mut errors).unwrap_or(0),
+    };
+    let saved = match (actor.store_id, errors.is_empty()) {
+        (Some(store_id), true) => policy::set(&state.db.conn, &actor, store_id, policy)
+            .await
+            .map(|_| ()),
+        (None, _) => Err(StoreError::invalid("store_id", "required")),
+        (_, false) => Err(StoreError::Invalid(errors)),
+    };
+    match saved {
+        Ok(()) => policy_view(&state, page, &actor, true, None).await,
+        Err(error) => match message(&page, &error) {
+            Some(text) => policy_view(&state, page, &actor, false, Some(text)).await,
+            None => error_page(&page, error.into()),
+        },
+    }
 }
