@@ -8,14 +8,13 @@ use fours_domain::sales::quote::{Finance, QuoteLines};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::entities::{lead, quote, test_drive};
 use super::leads::{self, move_lead, position, record_history};
-use super::{policy, text};
+use super::{audit_record, policy, text};
 use crate::Database;
-use crate::audit::{self, AuditEntry};
 use crate::error::{FieldError, StoreError, StoreResult};
 use crate::org::Actor;
 
@@ -38,28 +37,6 @@ async fn reach(
         move_lead(txn, actor, lead, to, "step", None, Utc::now()).await?;
     }
     Ok(())
-}
-
-async fn audited<T: Serialize>(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    action: &'static str,
-    entity: &'static str,
-    id: Uuid,
-    after: &T,
-) -> StoreResult<()> {
-    audit::record(
-        db,
-        actor,
-        AuditEntry {
-            action,
-            entity,
-            entity_id: Some(id),
-            before: None,
-            after: serde_json::to_value(after).ok(),
-        },
-    )
-    .await
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
@@ -143,7 +120,7 @@ pub async fn start_test_drive(
         None,
     )
     .await?;
-    audited(
+    audit_record(
         &txn,
         actor,
         "create",
@@ -321,7 +298,7 @@ pub async fn create_quote(
     .insert(&txn)
     .await?;
     reach(&txn, actor, &current, Step::Negotiation).await?;
-    audited(&txn, actor, "create", "quote", created.id, &created).await?;
+    audit_record(&txn, actor, "create", "quote", created.id, &created).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -394,7 +371,7 @@ pub async fn decide_quote(
     model.decided_by = Set(Some(actor.user_id));
     model.decided_at = Set(Some(Utc::now()));
     let decided = model.update(&txn).await?;
-    audited(&txn, actor, "decide", "quote", decided.id, &decided).await?;
+    audit_record(&txn, actor, "decide", "quote", decided.id, &decided).await?;
     txn.commit().await?;
     Ok(decided)
 }

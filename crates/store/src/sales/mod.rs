@@ -90,3 +90,26 @@ pub(crate) fn joined(models: &Option<Vec<String>>) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// Audits a new or decided sales record with its state after the change.
+pub(crate) async fn audit_record<T: serde::Serialize>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &'static str,
+    entity: &'static str,
+    id: Uuid,
+    after: &T,
+) -> StoreResult<()> {
+    crate::audit::record(
+        db,
+        actor,
+        crate::audit::AuditEntry {
+            action,
+            entity,
+            entity_id: Some(id),
+            before: None,
+            after: serde_json::to_value(after).ok(),
+        },
+    )
+    .await
+}

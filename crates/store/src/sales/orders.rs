@@ -16,9 +16,8 @@ use uuid::Uuid;
 use super::deals::{self, APPROVAL_APPROVED, APPROVAL_NOT_NEEDED};
 use super::entities::{delivery, domain_event, sales_order, stock_car};
 use super::leads::{self, move_lead, position};
-use super::{scoped, store_of, store_today, text};
+use super::{audit_record, scoped, store_of, store_today, text};
 use crate::Database;
-use crate::audit::{self, AuditEntry};
 use crate::error::{FieldError, StoreError, StoreResult};
 use crate::org::{self, Actor};
 use crate::vehicles::{self, VehicleInput};
@@ -121,7 +120,7 @@ pub async fn add_stock(
     }
     .insert(&txn)
     .await?;
-    record(&txn, actor, "create", "stock_car", car.id, &car).await?;
+    audit_record(&txn, actor, "create", "stock_car", car.id, &car).await?;
     txn.commit().await?;
     Ok(car)
 }
@@ -144,28 +143,6 @@ pub async fn stock(
         query = query.filter(stock_car::Column::Status.eq(status));
     }
     Ok(query.order_by_desc(stock_car::Column::Id).all(db).await?)
-}
-
-async fn record<T: serde::Serialize>(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    action: &'static str,
-    entity: &'static str,
-    id: Uuid,
-    after: &T,
-) -> StoreResult<()> {
-    audit::record(
-        db,
-        actor,
-        AuditEntry {
-            action,
-            entity,
-            entity_id: Some(id),
-            before: None,
-            after: serde_json::to_value(after).ok(),
-        },
-    )
-    .await
 }
 
 /// The next number of a per-store sequence. One upsert: concurrent callers serialise on the
@@ -294,7 +271,7 @@ pub async fn place_order(
         Utc::now(),
     )
     .await?;
-    record(&txn, actor, "create", "sales_order", order.id, &order).await?;
+    audit_record(&txn, actor, "create", "sales_order", order.id, &order).await?;
     txn.commit().await?;
     Ok(order)
 }
@@ -479,7 +456,7 @@ pub async fn deliver(
     }
     .insert(&txn)
     .await?;
-    record(
+    audit_record(
         &txn,
         actor,
         "create",

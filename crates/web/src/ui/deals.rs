@@ -9,7 +9,6 @@ use axum::{Form, Router};
 use fours_domain::access::Permission;
 use fours_domain::money::format_fen;
 use fours_domain::sales::quote::FINANCE_TERMS;
-use fours_store::StoreError;
 use fours_store::org::Actor;
 use fours_store::sales::deals::{self, QuoteInput, TestDriveInput, TestDriveReturn};
 use fours_store::sales::orders::{self, DeliveryInput, OrderInput, PAYMENT_METHODS, StockInput};
@@ -17,7 +16,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::forms::{filled, number};
-use super::sales::{Values, fen, lead_change, page_requiring, uuid_field};
+use super::sales::{Values, fen, lead_change, page_requiring, unless_invalid, uuid_field};
 use super::{Page, error_page, render};
 use crate::AppState;
 use crate::auth::PageCaller;
@@ -155,13 +154,10 @@ async fn start_test_drive(
         route: filled(&values, "route"),
         ..Default::default()
     };
-    let change = async {
-        if errors.is_empty() {
-            deals::start_test_drive(&state.db, &actor, id, &input).await
-        } else {
-            Err(StoreError::Invalid(errors))
-        }
-    };
+    let change = unless_invalid(
+        errors,
+        deals::start_test_drive(&state.db, &actor, id, &input),
+    );
     lead_change(&state, &session, &actor, id, Permission::LeadWork, change).await
 }
 
@@ -178,13 +174,10 @@ async fn finish_test_drive(
         feedback: filled(&values, "feedback"),
         ..Default::default()
     };
-    let change = async {
-        if errors.is_empty() {
-            deals::finish_test_drive(&state.db, &actor, id, &input).await
-        } else {
-            Err(StoreError::Invalid(errors))
-        }
-    };
+    let change = unless_invalid(
+        errors,
+        deals::finish_test_drive(&state.db, &actor, id, &input),
+    );
     lead_change(
         &state,
         &session,
@@ -259,13 +252,7 @@ async fn create_quote(
         down_payment_fen: fen(&values, "down_payment_fen", &mut errors),
         finance_term_months: filled(&values, "finance_term_months").and_then(|t| t.parse().ok()),
     };
-    let change = async {
-        if errors.is_empty() {
-            deals::create_quote(&state.db, &actor, id, &input).await
-        } else {
-            Err(StoreError::Invalid(errors))
-        }
-    };
+    let change = unless_invalid(errors, deals::create_quote(&state.db, &actor, id, &input));
     lead_change(&state, &session, &actor, id, Permission::LeadWork, change).await
 }
 
@@ -304,13 +291,7 @@ async fn place_order(
         payment_method: filled(&values, "payment_method"),
         expected_delivery_on: filled(&values, "expected_delivery_on").and_then(|d| d.parse().ok()),
     };
-    let change = async {
-        if errors.is_empty() {
-            orders::place_order(&state.db, &actor, id, &input).await
-        } else {
-            Err(StoreError::Invalid(errors))
-        }
-    };
+    let change = unless_invalid(errors, orders::place_order(&state.db, &actor, id, &input));
     lead_change(&state, &session, &actor, id, Permission::LeadWork, change).await
 }
 
@@ -417,11 +398,7 @@ async fn add_stock(
         list_price_fen: fen(&values, "list_price_fen", &mut errors),
         store_id: None,
     };
-    let added = if errors.is_empty() {
-        orders::add_stock(&state.db, &actor, &input).await
-    } else {
-        Err(StoreError::Invalid(errors))
-    };
+    let added = unless_invalid(errors, orders::add_stock(&state.db, &actor, &input)).await;
     match added {
         Ok(_) => Redirect::to("/stock").into_response(),
         Err(error) => {

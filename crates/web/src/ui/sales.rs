@@ -64,6 +64,18 @@ pub(super) async fn page_requiring(
     }
 }
 
+/// Runs `change` only when the form itself had no errors (values it could not parse).
+pub(super) async fn unless_invalid<T>(
+    errors: Vec<fours_store::error::FieldError>,
+    change: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    if errors.is_empty() {
+        change.await
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
+}
+
 /// The first field error of a failed change, in the user's language.
 pub(super) fn message(page: &Page, error: &StoreError) -> Option<String> {
     match error {
