@@ -69,6 +69,15 @@ test("a walk-in becomes a lead, is followed up, and the manager approves its def
   await manager.click("#reactivate-form button");
   await manager.waitForURL(leadUrl);
   assert.match(await manager.textContent("#lead-standing"), /跟进中/);
+  // Ticked cards on the board go to another consultant in one step.
+  await manager.goto(`${baseUrl}/leads`);
+  await manager.locator("#pipeline li", { hasText: "司马光" }).locator("input[name=lead_ids]").check();
+  await manager.selectOption("#bulk-reassign select[name=consultant_id]", { label: "李经理" });
+  await manager.click("#reassign-ticked");
+  await manager.waitForURL(`${baseUrl}/leads`);
+  await manager.goto(leadUrl);
+  assert.match(await manager.textContent("#lead-consultant"), /李经理/);
+  assert.match(await manager.textContent("#lead-history"), /转交给 李经理/);
   await manager.close();
 });
 

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/showroom/{id}/customer", post(link_customer))
         .route("/leads", get(board).post(create_lead))
         .route("/leads/new", get(new_lead))
+        .route("/leads/reassign", post(reassign_ticked))
         .route("/leads/{id}", get(lead_page))
         .route("/leads/{id}/follow-ups", post(add_follow_up))
         .route("/leads/{id}/step", post(advance))
@@ -281,6 +282,8 @@ struct BoardTemplate {
     defeat_requests: Vec<LeadOut>,
     /// Quotes whose discount waits for the manager: (lead id, vehicle, discount).
     quotes_waiting: Vec<(Uuid, String, String)>,
+    /// Who leads can be handed to (managers reassign ticked cards in bulk).
+    consultants: Vec<(String, String)>,
     can_manage: bool,
 }
 
@@ -343,6 +346,7 @@ async fn board(
         columns,
         defeat_requests: pending,
         quotes_waiting,
+        consultants: consultants(&state, &actor).await,
         can_manage,
     })
 }
@@ -719,6 +723,37 @@ async fn reassign(
         change,
     )
     .await
+}
+
+/// Hands every ticked card of the board to one consultant.
+async fn reassign_ticked(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let page = match page_requiring(&state, &session, &actor, Permission::SalesManage).await {
+        Ok(page) => page,
+        Err(denied) => return denied,
+    };
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let ids: Vec<Uuid> = pairs
+        .iter()
+        .filter(|(key, _)| key == "lead_ids")
+        .filter_map(|(_, id)| id.parse().ok())
+        .collect();
+    let consultant_id = value("consultant_id")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_default();
+    match leads::reassign(&state.db, &actor, &ids, consultant_id, None).await {
+        Ok(_) => Redirect::to("/leads").into_response(),
+        Err(error) => error_page(&page, error.into()),
+    }
 }
 
 async fn reactivate(
