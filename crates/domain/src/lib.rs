@@ -6,5 +6,6 @@ pub mod customers;
 pub mod money;
 pub mod onboarding;
 pub mod sales;
+pub mod service;
 pub mod validation;
 pub mod vehicles;
