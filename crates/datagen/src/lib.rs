@@ -1,5 +1,6 @@
 //! Deterministic, realistic data for a Chinese dealer group: customers with contact details,
-//! resident IDs, addresses, families and the cars they bought.
+//! resident IDs, addresses, families and the cars they bought; and ([`sales`]) a showroom's
+//! history of prospects for the sales reports.
 //!
 //! Everything comes from one seeded ChaCha8 stream, so a seed and a "today" always produce
 //! the same customers, on every platform. Generation is streaming — [`customers`] is an
@@ -23,6 +24,7 @@ mod geo;
 mod names;
 mod people;
 mod phones;
+pub mod sales;
 mod scramble;
 mod vehicles;
 mod weighted;

@@ -73,11 +73,12 @@ pub async fn migrate(conn: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
 /// Refreshes the query planner's statistics after large changes (an import). Without them
 /// SQLite walks a list's primary key to avoid a sort instead of using the one selective index
 /// (mobile, plate, VIN), which at a million customers turns a lookup into a scan. SQLite's
-/// `optimize` samples and only revisits tables that changed; PostgreSQL's `ANALYZE` samples too.
+/// `optimize` samples and only revisits tables that changed; PostgreSQL's `ANALYZE` samples
+/// every table (the sales reports' plans depend on them too).
 pub async fn refresh_statistics(conn: &DatabaseConnection) -> crate::error::StoreResult<()> {
     let sql = match conn.get_database_backend() {
         sea_orm::DbBackend::Sqlite => "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;",
-        _ => "ANALYZE customers, vehicles, mileage_readings, vehicle_ownerships",
+        _ => "ANALYZE",
     };
     sea_orm::ConnectionTrait::execute_unprepared(conn, sql).await?;
     Ok(())

@@ -21,11 +21,15 @@ use fours_store::org::{self, Actor, NewStore, NewUser};
 use fours_store::pii::PiiCipher;
 use fours_store::vehicles::entities::vehicle;
 use fours_store::{Database, db};
-use sea_orm::sqlx;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use tokio::sync::mpsc;
 use tower::ServiceExt;
 use uuid::Uuid;
+
+use bulk::{BulkSink, CUSTOMERS, CustomerRow, Table, VEHICLES, VehicleRow};
+
+mod bulk;
+mod funnel;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -33,12 +37,22 @@ pub enum BenchCommand {
     Import(BenchArgs),
     /// Lookups by mobile, plate and VIN through the HTTP API against the same indexed queries.
     Lookup(BenchArgs),
+    /// The sales report (funnel, follow-up discipline, defeats, ageing) over a generated
+    /// history of N prospects, through the HTTP API.
+    Funnel(funnel::FunnelArgs),
 }
 
 #[derive(Args)]
 pub struct BenchArgs {
     #[arg(long, default_value_t = 1_000_000)]
     customers: usize,
+    #[command(flatten)]
+    targets: Targets,
+}
+
+/// Which databases to measure on, and where scratch files go.
+#[derive(Args)]
+pub struct Targets {
     /// Also measure on PostgreSQL: a server URL whose user may create databases.
     #[arg(long)]
     postgres: Option<String>,
@@ -142,7 +156,7 @@ impl Scratch {
     }
 }
 
-fn backends(args: &BenchArgs) -> Vec<(&'static str, Option<&str>)> {
+fn backends(args: &Targets) -> Vec<(&'static str, Option<&str>)> {
     let mut all = Vec::new();
     if !args.postgres_only {
         all.push(("SQLite", None));
@@ -157,10 +171,11 @@ pub async fn run(command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Import(args) => import(args).await,
         BenchCommand::Lookup(args) => lookup(args).await,
+        BenchCommand::Funnel(args) => funnel::run(args).await,
     }
 }
 
-fn work_dir(args: &BenchArgs) -> Result<PathBuf> {
+fn work_dir(args: &Targets) -> Result<PathBuf> {
     let dir = args
         .work_dir
         .clone()
@@ -182,7 +197,7 @@ fn reset_peak_memory() {
 }
 
 async fn import(args: BenchArgs) -> Result<()> {
-    let work = work_dir(&args)?;
+    let work = work_dir(&args.targets)?;
     let file = work.join(format!("bench-{}.csv", args.customers));
     let started = Instant::now();
     let lines = write_file(
@@ -201,7 +216,7 @@ async fn import(args: BenchArgs) -> Result<()> {
         "| database | plain bulk load | import | ratio (target ≤ 2) | import rows/s | peak memory (target ≤ 200 MB) |"
     );
     println!("|---|---|---|---|---|---|");
-    for (label, postgres) in backends(&args) {
+    for (label, postgres) in backends(&args.targets) {
         let floor_db = scratch(&work, postgres, "floor").await?;
         let started = Instant::now();
         bulk_load(&floor_db, &file).await?;
@@ -240,7 +255,7 @@ async fn import(args: BenchArgs) -> Result<()> {
 }
 
 /// The floor: the same file's customers and cars inserted as they are (no checks, no duplicate
-/// search, no encryption): prepared inserts in one transaction on SQLite, COPY on PostgreSQL.
+/// search, no encryption), through a [`BulkSink`].
 async fn bulk_load(target: &Scratch, file: &Path) -> Result<()> {
     let (sender, mut rows) = mpsc::channel::<Vec<String>>(4096);
     let path = file.to_owned();
@@ -265,7 +280,8 @@ async fn bulk_load(target: &Scratch, file: &Path) -> Result<()> {
         delivery_date: column("delivery_date"),
     };
     let tenant = target.actor.tenant_id;
-    let mut sink = FloorSink::open(target).await?;
+    let now = Utc::now();
+    let mut sink = BulkSink::open(&target.database.conn, &FLOOR_TABLES).await?;
     let mut last_customer: Option<(String, Uuid)> = None;
     while let Some(cells) = rows.recv().await {
         let get = |i: Option<usize>| {
@@ -273,44 +289,50 @@ async fn bulk_load(target: &Scratch, file: &Path) -> Result<()> {
                 .cloned()
                 .filter(|v| !v.is_empty())
         };
+        let day =
+            |i: Option<usize>| get(i).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
         let mobile = get(index.mobile).unwrap_or_default();
         let customer_id = match &last_customer {
             Some((last, id)) if *last == mobile => *id,
             _ => {
                 let id = Uuid::now_v7();
-                let customer = vec![
-                    Some(tenant.to_string()),
-                    Some(id.to_string()),
-                    Some(target.store_id.to_string()),
-                    get(index.name),
-                    get(index.gender),
-                    Some(mobile.clone()),
-                    get(index.birthday),
-                    get(index.address),
-                ];
-                sink.customer(customer).await?;
+                let customer = CustomerRow {
+                    tenant_id: tenant,
+                    id,
+                    store_id: target.store_id,
+                    name: get(index.name).unwrap_or_default(),
+                    gender: get(index.gender),
+                    mobile: mobile.clone(),
+                    birthday: day(index.birthday),
+                    address: get(index.address),
+                    class: "customer",
+                    created_at: now,
+                };
+                sink.row(&CUSTOMERS, customer.cells()).await?;
                 last_customer = Some((mobile, id));
                 id
             }
         };
         if let Some(vin) = get(index.vin) {
-            let car = vec![
-                Some(tenant.to_string()),
-                Some(Uuid::now_v7().to_string()),
-                Some(target.store_id.to_string()),
-                Some(customer_id.to_string()),
-                Some(vin.clone()),
-                Some(vin[vin.len().saturating_sub(6)..].to_owned()),
-                get(index.plate),
-                get(index.brand),
-                get(index.delivery_date),
-            ];
-            sink.vehicle(car).await?;
+            let car = VehicleRow {
+                tenant_id: tenant,
+                id: Uuid::now_v7(),
+                store_id: target.store_id,
+                owner_id: customer_id,
+                vin,
+                plate: get(index.plate),
+                brand: get(index.brand),
+                delivery_date: day(index.delivery_date),
+                created_at: now,
+            };
+            sink.row(&VEHICLES, car.cells()).await?;
         }
     }
     reader.await??;
     sink.finish().await
 }
+
+static FLOOR_TABLES: [&Table; 2] = [&CUSTOMERS, &VEHICLES];
 
 struct FloorColumns {
     name: Option<usize>,
@@ -324,152 +346,11 @@ struct FloorColumns {
     delivery_date: Option<usize>,
 }
 
-const FLOOR_CUSTOMER: &str = "customers (tenant_id, id, store_id, name, gender, mobile, birthday, address, kind, name_pinyin, name_initials, other_phones, marketing_consent, tags, class, created_at, updated_at)";
-const FLOOR_VEHICLE: &str = "vehicles (tenant_id, id, store_id, owner_id, vin, vin_tail, plate, brand, delivery_date, warnings, created_at, updated_at)";
-
-/// Where the floor's rows go: a SQLite transaction, or PostgreSQL COPY buffers.
-enum FloorSink {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres {
-        pool: sqlx::PgPool,
-        customers: String,
-        vehicles: String,
-    },
-}
-
-impl FloorSink {
-    async fn open(target: &Scratch) -> Result<FloorSink> {
-        let conn = &target.database.conn;
-        if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-            return Ok(FloorSink::Sqlite(
-                conn.get_sqlite_connection_pool().begin().await?,
-            ));
-        }
-        Ok(FloorSink::Postgres {
-            pool: conn.get_postgres_connection_pool().clone(),
-            customers: String::new(),
-            vehicles: String::new(),
-        })
-    }
-
-    async fn customer(&mut self, values: Vec<Option<String>>) -> Result<()> {
-        match self {
-            FloorSink::Sqlite(txn) => {
-                let sql = format!(
-                    "INSERT INTO {FLOOR_CUSTOMER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'person', '', '', '[]', false, '[]', 'customer', ?, ?)"
-                );
-                let now = Utc::now();
-                let query = bind_sqlite(
-                    sqlx::query(sqlx::AssertSqlSafe(sql)),
-                    &values[..3],
-                    &values[3..],
-                )
-                .bind(now)
-                .bind(now);
-                query.execute(&mut **txn).await?;
-            }
-            FloorSink::Postgres { customers, .. } => {
-                let now = Utc::now().to_rfc3339();
-                let mut all = values;
-                all.extend(
-                    [
-                        "person", "", "", "[]", "false", "[]", "customer", &now, &now,
-                    ]
-                    .map(|v| Some(v.to_owned())),
-                );
-                push_csv(customers, &all);
-            }
-        }
-        Ok(())
-    }
-
-    async fn vehicle(&mut self, values: Vec<Option<String>>) -> Result<()> {
-        match self {
-            FloorSink::Sqlite(txn) => {
-                let sql = format!(
-                    "INSERT INTO {FLOOR_VEHICLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)"
-                );
-                let now = Utc::now();
-                let query = bind_sqlite(
-                    sqlx::query(sqlx::AssertSqlSafe(sql)),
-                    &values[..4],
-                    &values[4..],
-                )
-                .bind(now)
-                .bind(now);
-                query.execute(&mut **txn).await?;
-            }
-            FloorSink::Postgres { vehicles, .. } => {
-                let now = Utc::now().to_rfc3339();
-                let mut all = values;
-                all.extend(["[]", &now, &now].map(|v| Some(v.to_owned())));
-                push_csv(vehicles, &all);
-            }
-        }
-        Ok(())
-    }
-
-    async fn finish(self) -> Result<()> {
-        match self {
-            FloorSink::Sqlite(txn) => txn.commit().await?,
-            FloorSink::Postgres {
-                pool,
-                customers,
-                vehicles,
-            } => {
-                let mut conn = pool.acquire().await?;
-                for (table, rows) in [(FLOOR_CUSTOMER, customers), (FLOOR_VEHICLE, vehicles)] {
-                    let mut copy = conn
-                        .copy_in_raw(&format!("COPY {table} FROM STDIN (FORMAT csv)"))
-                        .await?;
-                    copy.send(rows.into_bytes()).await?;
-                    copy.finish().await?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Binds ids as UUIDs, dates as dates and the rest as text, as the ORM stores them on SQLite.
-fn bind_sqlite<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
-    ids: &[Option<String>],
-    texts: &[Option<String>],
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
-    for id in ids {
-        query = query.bind(id.as_deref().and_then(|v| v.parse::<Uuid>().ok()));
-    }
-    for text in texts {
-        let date = text
-            .as_deref()
-            .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
-        query = match date {
-            Some(day) => query.bind(day),
-            None => query.bind(text.clone()),
-        };
-    }
-    query
-}
-
-/// One CSV line for COPY: empty unquoted cells are NULL.
-fn push_csv(buffer: &mut String, values: &[Option<String>]) {
-    let cells: Vec<String> = values
-        .iter()
-        .map(|v| match v {
-            Some(text) => format!("\"{}\"", text.replace('"', "\"\"")),
-            None => String::new(),
-        })
-        .collect();
-    buffer.push_str(&cells.join(","));
-    buffer.push('\n');
-}
-
 /// Picks the mobile, plate or VIN out of a sampled customer.
 type SampleKey = fn(&(String, String, String)) -> &String;
 
 async fn lookup(args: BenchArgs) -> Result<()> {
-    let work = work_dir(&args)?;
+    let work = work_dir(&args.targets)?;
     const SAMPLES: usize = 2_000;
     let every = (args.customers / SAMPLES).max(1);
     let sample: Vec<(String, String, String)> =
@@ -485,7 +366,7 @@ async fn lookup(args: BenchArgs) -> Result<()> {
         "| database | lookup | direct queries/s | API requests/s | ratio (target ≥ 0.5) | API p50 | API p99 (target ≤ 5 ms) |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for (label, postgres) in backends(&args) {
+    for (label, postgres) in backends(&args.targets) {
         let target = scratch(&work, postgres, "lookup").await?;
         let started = Instant::now();
         load_database(

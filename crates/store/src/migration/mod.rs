@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_imports;
 mod m0003_sales;
+mod m0004_sales_report_indexes;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_imports::Migration),
             Box::new(m0003_sales::Migration),
+            Box::new(m0004_sales_report_indexes::Migration),
         ]
     }
 }

@@ -195,12 +195,10 @@ pub async fn finish_test_drive(
 
 pub async fn test_drives(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    lead_id: Uuid,
+    lead: &lead::Model,
 ) -> StoreResult<Vec<test_drive::Model>> {
-    let lead = leads::get(db, actor, lead_id).await?;
     Ok(test_drive::Entity::find()
-        .filter(test_drive::Column::TenantId.eq(actor.tenant_id))
+        .filter(test_drive::Column::TenantId.eq(lead.tenant_id))
         .filter(test_drive::Column::LeadId.eq(lead.id))
         .order_by_desc(test_drive::Column::OutAt)
         .all(db)
@@ -318,12 +316,10 @@ pub async fn quote(
 
 pub async fn quotes(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    lead_id: Uuid,
+    lead: &lead::Model,
 ) -> StoreResult<Vec<quote::Model>> {
-    let lead = leads::get(db, actor, lead_id).await?;
     Ok(quote::Entity::find()
-        .filter(quote::Column::TenantId.eq(actor.tenant_id))
+        .filter(quote::Column::TenantId.eq(lead.tenant_id))
         .filter(quote::Column::LeadId.eq(lead.id))
         .order_by_desc(quote::Column::CreatedAt)
         .all(db)

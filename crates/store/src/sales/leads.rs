@@ -589,28 +589,26 @@ pub async fn add_follow_up(
     Ok(recorded)
 }
 
+/// The lead's follow-ups, newest first; `lead` comes from [`get`], within the caller's scope.
 pub async fn follow_ups(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    lead_id: Uuid,
+    lead: &lead::Model,
 ) -> StoreResult<Vec<follow_up::Model>> {
-    let lead = get(db, actor, lead_id).await?;
     Ok(follow_up::Entity::find()
-        .filter(follow_up::Column::TenantId.eq(actor.tenant_id))
+        .filter(follow_up::Column::TenantId.eq(lead.tenant_id))
         .filter(follow_up::Column::LeadId.eq(lead.id))
         .order_by_desc(follow_up::Column::DoneAt)
         .all(db)
         .await?)
 }
 
+/// The lead's history, oldest first; `lead` comes from [`get`], within the caller's scope.
 pub async fn history(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    lead_id: Uuid,
+    lead: &lead::Model,
 ) -> StoreResult<Vec<lead_history::Model>> {
-    let lead = get(db, actor, lead_id).await?;
     Ok(lead_history::Entity::find()
-        .filter(lead_history::Column::TenantId.eq(actor.tenant_id))
+        .filter(lead_history::Column::TenantId.eq(lead.tenant_id))
         .filter(lead_history::Column::LeadId.eq(lead.id))
         .order_by_asc(lead_history::Column::At)
         .all(db)

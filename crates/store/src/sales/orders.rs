@@ -14,7 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::deals::{self, APPROVAL_APPROVED, APPROVAL_NOT_NEEDED};
-use super::entities::{delivery, domain_event, sales_order, stock_car};
+use super::entities::{delivery, domain_event, lead, sales_order, stock_car};
 use super::leads::{self, move_lead, position};
 use super::{audit_record, scoped, store_of, store_today, text};
 use crate::Database;
@@ -323,9 +323,8 @@ pub async fn order(
 pub async fn orders_of_lead(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    lead_id: Uuid,
+    lead: &lead::Model,
 ) -> StoreResult<Vec<sales_order::Model>> {
-    let lead = leads::get(db, actor, lead_id).await?;
     Ok(sales_order::Entity::find()
         .filter(visible_orders(actor))
         .filter(sales_order::Column::LeadId.eq(lead.id))

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use fours_domain::access::DataScope;
 use fours_domain::sales::funnel::{AGE_BUCKETS, FunnelCounts};
 use fours_domain::sales::pipeline::{Standing, Step};
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, QueryResult};
 use uuid::Uuid;
 
@@ -42,51 +42,51 @@ pub struct Period {
     pub to: DateTime<Utc>,
 }
 
-/// Where a funnel stage is counted: its table, its time column, whether its source,
-/// consultant and model come from the lead it belongs to, and an extra condition.
+/// Where funnel stages are counted: the table, its time column, whether its source,
+/// consultant and model come from the lead it belongs to, whether it carries the lead's store
+/// (which lets a store's report use the table's own index), and the stage its rows count.
+/// Visits count two stages in one pass: all of them, and those that kept a contact.
 struct StageSource {
-    stage: &'static str,
     table: &'static str,
     at: &'static str,
     via_lead: bool,
-    only_with_customer: bool,
+    has_store: bool,
+    stage: &'static str,
+    contacts_kept: Option<&'static str>,
 }
 
-const STAGE_SOURCES: [StageSource; 5] = [
+const STAGE_SOURCES: [StageSource; 4] = [
     StageSource {
+        table: "showroom_visits",
+        at: "arrived_at",
+        via_lead: false,
+        has_store: true,
         stage: "traffic",
-        table: "showroom_visits",
-        at: "arrived_at",
-        via_lead: false,
-        only_with_customer: false,
+        contacts_kept: Some("contacts_kept"),
     },
     StageSource {
-        stage: "contacts_kept",
-        table: "showroom_visits",
-        at: "arrived_at",
-        via_lead: false,
-        only_with_customer: true,
-    },
-    StageSource {
-        stage: "test_drives",
         table: "test_drives",
         at: "out_at",
         via_lead: true,
-        only_with_customer: false,
+        has_store: true,
+        stage: "test_drives",
+        contacts_kept: None,
     },
     StageSource {
-        stage: "orders",
         table: "sales_orders",
         at: "created_at",
         via_lead: true,
-        only_with_customer: false,
+        has_store: true,
+        stage: "orders",
+        contacts_kept: None,
     },
     StageSource {
-        stage: "deliveries",
         table: "deliveries",
         at: "delivered_at",
         via_lead: true,
-        only_with_customer: false,
+        has_store: false,
+        stage: "deliveries",
+        contacts_kept: None,
     },
 ];
 
@@ -147,8 +147,20 @@ fn stage_query(
         .and_where(col(source.table, source.at).gte(period.from))
         .and_where(col(source.table, source.at).lt(period.to))
         .group_by_col((Alias::new(owner), Alias::new(key)));
-    if source.only_with_customer {
-        query.and_where(col(source.table, "customer_id").is_not_null());
+    if source.contacts_kept.is_some() {
+        query.expr_as(
+            Func::count(col(source.table, "customer_id")),
+            Alias::new("kept"),
+        );
+    }
+    // Redundant with the lead's store, but it lets the planner use the table's store index.
+    if let (true, true, DataScope::Store, Some(store_id)) = (
+        source.via_lead,
+        source.has_store,
+        actor.scope,
+        actor.store_id,
+    ) {
+        query.and_where(col(source.table, "store_id").eq(store_id));
     }
     query
 }
@@ -180,8 +192,8 @@ async fn grouped(
         .await?)
 }
 
-fn count(row: &QueryResult) -> StoreResult<u64> {
-    Ok(u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0))
+fn count(row: &QueryResult, column: &str) -> StoreResult<u64> {
+    Ok(u64::try_from(row.try_get::<i64>("", column)?).unwrap_or(0))
 }
 
 /// The funnel for the period, one row per value of the dimension (empty key: not recorded).
@@ -196,7 +208,10 @@ pub async fn funnel(
         for row in grouped(db, &stage_query(actor, source, dimension, period)).await? {
             let counts = rows.entry(key_of(&row, dimension)?).or_default();
             if let Some(stage) = counts.stage(source.stage) {
-                *stage += count(&row)?;
+                *stage += count(&row, "n")?;
+            }
+            if let Some(stage) = source.contacts_kept.and_then(|name| counts.stage(name)) {
+                *stage += count(&row, "kept")?;
             }
         }
     }
@@ -209,29 +224,21 @@ pub async fn follow_up_discipline(
     actor: &Actor,
     period: Period,
 ) -> StoreResult<BTreeMap<Uuid, (u64, u64)>> {
-    let mut result: BTreeMap<Uuid, (u64, u64)> = BTreeMap::new();
-    for only_on_time in [false, true] {
-        let mut query = Query::select();
-        query
-            .from(Alias::new("follow_ups"))
-            .expr_as(col("follow_ups", "consultant_id"), Alias::new("k"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .cond_where(scope(actor, "follow_ups"))
-            .and_where(col("follow_ups", "done_at").gte(period.from))
-            .and_where(col("follow_ups", "done_at").lt(period.to))
-            .group_by_col((Alias::new("follow_ups"), Alias::new("consultant_id")));
-        if only_on_time {
-            query.and_where(col("follow_ups", "on_time").eq(true));
-        }
-        for row in grouped(db, &query).await? {
-            let consultant: Uuid = row.try_get("", "k")?;
-            let entry = result.entry(consultant).or_default();
-            if only_on_time {
-                entry.1 = count(&row)?;
-            } else {
-                entry.0 = count(&row)?;
-            }
-        }
+    let on_time = Expr::case(col("follow_ups", "on_time").eq(true), 1);
+    let mut query = Query::select();
+    query
+        .from(Alias::new("follow_ups"))
+        .expr_as(col("follow_ups", "consultant_id"), Alias::new("k"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .expr_as(Func::count(on_time), Alias::new("on_time"))
+        .cond_where(scope(actor, "follow_ups"))
+        .and_where(col("follow_ups", "done_at").gte(period.from))
+        .and_where(col("follow_ups", "done_at").lt(period.to))
+        .group_by_col((Alias::new("follow_ups"), Alias::new("consultant_id")));
+    let mut result = BTreeMap::new();
+    for row in grouped(db, &query).await? {
+        let consultant: Uuid = row.try_get("", "k")?;
+        result.insert(consultant, (count(&row, "n")?, count(&row, "on_time")?));
     }
     Ok(result)
 }
@@ -274,7 +281,7 @@ pub async fn defeats(
                 .map(|id| id.to_string()),
             _ => row.try_get::<Option<String>>("", "k")?,
         };
-        found.push((key.unwrap_or_default(), count(&row)?));
+        found.push((key.unwrap_or_default(), count(&row, "n")?));
     }
     found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(found)
@@ -286,26 +293,28 @@ pub async fn lead_ageing(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<u64>> {
-    let mut counts = Vec::new();
-    for (from_days, to_days) in AGE_BUCKETS {
-        let mut query = Query::select();
-        query
-            .from(Alias::new("leads"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .cond_where(scope(actor, "leads"))
-            .and_where(col("leads", "standing").eq(Standing::Active.as_str()))
-            .and_where(col("leads", "step").ne(Step::Ordered.as_str()))
-            .and_where(col("leads", "created_at").lte(now - Duration::days(i64::from(from_days))));
+    let before = |days: u32| now - Duration::days(i64::from(days));
+    let mut query = Query::select();
+    query
+        .from(Alias::new("leads"))
+        .cond_where(scope(actor, "leads"))
+        .and_where(col("leads", "standing").eq(Standing::Active.as_str()))
+        .and_where(col("leads", "step").ne(Step::Ordered.as_str()));
+    for (bucket, (from_days, to_days)) in AGE_BUCKETS.into_iter().enumerate() {
+        let mut within = Cond::all().add(col("leads", "created_at").lte(before(from_days)));
         if let Some(to_days) = to_days {
-            query.and_where(
-                col("leads", "created_at").gt(now - Duration::days(i64::from(to_days) + 1)),
-            );
+            within = within.add(col("leads", "created_at").gt(before(to_days + 1)));
         }
-        let rows = grouped(db, &query).await?;
-        counts.push(match rows.first() {
-            Some(row) => count(row)?,
-            None => 0,
-        });
+        query.expr_as(
+            Func::count(Expr::case(within, 1)),
+            Alias::new(format!("b{bucket}")),
+        );
     }
-    Ok(counts)
+    let rows = grouped(db, &query).await?;
+    let Some(row) = rows.first() else {
+        return Ok(vec![0; AGE_BUCKETS.len()]);
+    };
+    (0..AGE_BUCKETS.len())
+        .map(|bucket| count(row, &format!("b{bucket}")))
+        .collect()
 }

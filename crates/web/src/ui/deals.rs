@@ -11,6 +11,7 @@ use fours_domain::money::format_fen;
 use fours_domain::sales::quote::FINANCE_TERMS;
 use fours_store::org::Actor;
 use fours_store::sales::deals::{self, QuoteInput, TestDriveInput, TestDriveReturn};
+use fours_store::sales::entities::lead;
 use fours_store::sales::orders::{self, DeliveryInput, OrderInput, PAYMENT_METHODS, StockInput};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -70,13 +71,16 @@ pub struct DealPanel {
     pub terms: Vec<u32>,
 }
 
-pub async fn deal_panel(state: &AppState, page: &Page, actor: &Actor, lead_id: Uuid) -> DealPanel {
+pub async fn deal_panel(
+    state: &AppState,
+    page: &Page,
+    actor: &Actor,
+    lead: &lead::Model,
+) -> DealPanel {
     let db = &state.db.conn;
-    let drives = deals::test_drives(db, actor, lead_id)
-        .await
-        .unwrap_or_default();
-    let quotes = deals::quotes(db, actor, lead_id).await.unwrap_or_default();
-    let placed = orders::orders_of_lead(db, actor, lead_id)
+    let drives = deals::test_drives(db, lead).await.unwrap_or_default();
+    let quotes = deals::quotes(db, lead).await.unwrap_or_default();
+    let placed = orders::orders_of_lead(db, actor, lead)
         .await
         .unwrap_or_default();
     let stock = orders::stock(db, actor, Some(orders::STOCK_IN_STOCK))

@@ -509,10 +509,10 @@ async fn lead_view(
     };
     let position = leads::position(&found).ok();
     let (follow_ups, history, people) = (
-        leads::follow_ups(&state.db.conn, actor, id)
+        leads::follow_ups(&state.db.conn, &found)
             .await
             .unwrap_or_default(),
-        leads::history(&state.db.conn, actor, id)
+        leads::history(&state.db.conn, &found)
             .await
             .unwrap_or_default(),
         consultants(state, actor).await,
@@ -524,6 +524,7 @@ async fn lead_view(
             .map(|(_, name)| name.clone())
             .unwrap_or_default()
     };
+    let deal = super::deals::deal_panel(state, &page, actor, &found).await;
     let Ok(mut found) = leads_out(state, actor, vec![found]).await else {
         return error_page(&page, ApiError::Internal("lead unavailable".into()));
     };
@@ -584,7 +585,7 @@ async fn lead_view(
             })
             .collect(),
         can_manage: page.can(Permission::SalesManage),
-        deal: super::deals::deal_panel(state, &page, actor, id).await,
+        deal,
         consultants: people.clone(),
         lead,
         page,

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fours_domain::access::Permission;
 use fours_store::sales::deals::{self, QuoteInput, TestDriveInput, TestDriveReturn};
 use fours_store::sales::entities::{delivery, quote, sales_order, stock_car, test_drive};
+use fours_store::sales::leads;
 use fours_store::sales::orders::{self, DeliveryInput, OrderInput, StockInput};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -89,7 +90,8 @@ async fn test_drives(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<TestDriveOut>>> {
     let actor = caller.require(Permission::LeadWork)?;
-    let drives = deals::test_drives(&state.db.conn, actor, id).await?;
+    let lead = leads::get(&state.db.conn, actor, id).await?;
+    let drives = deals::test_drives(&state.db.conn, &lead).await?;
     Ok(Json(drives.into_iter().map(test_drive_out).collect()))
 }
 
@@ -174,7 +176,8 @@ async fn quotes(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<QuoteOut>>> {
     let actor = caller.require(Permission::LeadWork)?;
-    let found = deals::quotes(&state.db.conn, actor, id).await?;
+    let lead = leads::get(&state.db.conn, actor, id).await?;
+    let found = deals::quotes(&state.db.conn, &lead).await?;
     Ok(Json(found.into_iter().map(quote_out).collect()))
 }
 
@@ -332,7 +335,8 @@ async fn orders(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<OrderOut>>> {
     let actor = caller.require(Permission::LeadWork)?;
-    let found = orders::orders_of_lead(&state.db.conn, actor, id).await?;
+    let lead = leads::get(&state.db.conn, actor, id).await?;
+    let found = orders::orders_of_lead(&state.db.conn, actor, &lead).await?;
     Ok(Json(found.into_iter().map(order_out).collect()))
 }
 

@@ -334,7 +334,8 @@ async fn follow_ups(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<FollowUpOut>>> {
     let actor = caller.require(Permission::LeadWork)?;
-    let rows = leads::follow_ups(&state.db.conn, actor, id).await?;
+    let lead = leads::get(&state.db.conn, actor, id).await?;
+    let rows = leads::follow_ups(&state.db.conn, &lead).await?;
     Ok(Json(rows.into_iter().map(follow_up_out).collect()))
 }
 
@@ -383,7 +384,8 @@ async fn history(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<HistoryOut>>> {
     let actor = caller.require(Permission::LeadWork)?;
-    let rows = leads::history(&state.db.conn, actor, id).await?;
+    let lead = leads::get(&state.db.conn, actor, id).await?;
+    let rows = leads::history(&state.db.conn, &lead).await?;
     Ok(Json(rows.into_iter().map(history_out).collect()))
 }
 
