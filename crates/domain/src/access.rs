@@ -60,6 +60,18 @@ pub enum Permission {
     LeadWork,
     /// Run the sales team: reassign leads, decide defeats and large discounts.
     SalesManage,
+    /// See appointments, repair orders and the workshop board.
+    ServiceRead,
+    /// Book, confirm and reschedule appointments; see vehicles due for maintenance.
+    ServiceBook,
+    /// Receive cars, write repair orders, record the customer's decisions, settle, hand over.
+    ServiceAdvise,
+    /// Dispatch repair orders to teams and technicians.
+    WorkshopDispatch,
+    /// Clock jobs, report findings (added work), pause, finish, sign quality checks.
+    WorkshopWork,
+    /// Set up the workshop: labour operations, bays, rates and hours.
+    ServiceSetup,
 }
 
 impl Role {
@@ -138,6 +150,25 @@ impl Role {
             ),
             LeadWork => matches!(self, Admin | StoreManager | SalesManager | SalesConsultant),
             SalesManage => matches!(self, Admin | StoreManager | SalesManager),
+            ServiceRead => matches!(
+                self,
+                Admin
+                    | StoreManager
+                    | ServiceAdvisor
+                    | WorkshopSupervisor
+                    | Technician
+                    | QcInspector
+                    | PartsManager
+                    | CustomerCare
+            ),
+            ServiceBook => matches!(self, Admin | StoreManager | ServiceAdvisor | CustomerCare),
+            ServiceAdvise => matches!(self, Admin | StoreManager | ServiceAdvisor),
+            WorkshopDispatch => matches!(self, Admin | StoreManager | WorkshopSupervisor),
+            WorkshopWork => matches!(
+                self,
+                Admin | StoreManager | WorkshopSupervisor | Technician | QcInspector
+            ),
+            ServiceSetup => matches!(self, Admin | StoreManager),
         }
     }
 }
@@ -196,6 +227,19 @@ mod tests {
         assert!(!Role::SalesConsultant.allows(Permission::SalesManage));
         assert!(Role::SalesManager.allows(Permission::SalesManage));
         assert!(!Role::ServiceAdvisor.allows(Permission::ShowroomLog));
+    }
+
+    #[test]
+    fn advisors_write_orders_and_the_workshop_works_them() {
+        assert!(Role::ServiceAdvisor.allows(Permission::ServiceAdvise));
+        assert!(!Role::ServiceAdvisor.allows(Permission::WorkshopDispatch));
+        assert!(Role::CustomerCare.allows(Permission::ServiceBook));
+        assert!(!Role::CustomerCare.allows(Permission::ServiceAdvise));
+        assert!(Role::WorkshopSupervisor.allows(Permission::WorkshopDispatch));
+        assert!(Role::Technician.allows(Permission::WorkshopWork));
+        assert!(!Role::Technician.allows(Permission::WorkshopDispatch));
+        assert!(!Role::SalesConsultant.allows(Permission::ServiceRead));
+        assert!(!Role::ServiceAdvisor.allows(Permission::ServiceSetup));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod org;
 pub mod paging;
 pub mod pii;
 pub mod sales;
+pub mod service;
 pub mod vehicles;
 
 pub use db::Database;

@@ -18,6 +18,7 @@ const NONCE_LEN: usize = 12;
 pub struct PiiCipher {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    link_key: [u8; 32],
 }
 
 impl PiiCipher {
@@ -26,6 +27,7 @@ impl PiiCipher {
         PiiCipher {
             cipher: Aes256Gcm::new(key.into()),
             index_key,
+            link_key: hmac_sha256(key, b"fours/links/v1"),
         }
     }
 
@@ -63,6 +65,24 @@ impl PiiCipher {
         String::from_utf8(plain).map_err(|_| StoreError::Cipher("utf8"))
     }
 
+    /// A signature for a link sent to a customer (the added-work approval page), under its own
+    /// derived key.
+    pub fn sign_link(&self, message: &str) -> String {
+        hex(&hmac_sha256(&self.link_key, message.as_bytes()))
+    }
+
+    /// Whether `signature` is [`Self::sign_link`] of `message`, compared in constant time.
+    pub fn verify_link(&self, message: &str, signature: &str) -> bool {
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.link_key) else {
+            return false;
+        };
+        mac.update(message.as_bytes());
+        let Some(bytes) = unhex(signature) else {
+            return false;
+        };
+        mac.verify_slice(&bytes).is_ok()
+    }
+
     /// Deterministic keyed hash for equality look-ups.
     pub fn blind_index(&self, plain: &str) -> String {
         hex(&hmac_sha256(&self.index_key, plain.as_bytes()))
@@ -76,6 +96,16 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| text.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -83,6 +113,17 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_signatures_verify_only_their_message_and_key() {
+        let cipher = PiiCipher::new(&[7; 32]);
+        let signature = cipher.sign_link("order:1:2026-12-02");
+        assert!(cipher.verify_link("order:1:2026-12-02", &signature));
+        assert!(!cipher.verify_link("order:2:2026-12-02", &signature));
+        assert!(!cipher.verify_link("order:1:2026-12-02", "zz"));
+        assert!(!PiiCipher::new(&[8; 32]).verify_link("order:1:2026-12-02", &signature));
+        assert_ne!(signature, cipher.blind_index("order:1:2026-12-02"));
+    }
 
     #[test]
     fn sealed_values_open_and_do_not_contain_the_plain_text() {

@@ -11,6 +11,7 @@ pub mod settlement;
 pub mod warranty;
 
 use crate::sales::vocabulary;
+use crate::validation::Invalid;
 
 vocabulary!(
     /// Who pays for a line: the customer, the maker (索赔), an insurer (事故车) or the store.
@@ -33,6 +34,31 @@ vocabulary!(
         Rescheduled => "rescheduled",
     }
 );
+
+impl AppointmentStatus {
+    /// Whether the appointment still holds its advisor slot and workshop hours.
+    pub fn holds_capacity(self) -> bool {
+        matches!(
+            self,
+            AppointmentStatus::Booked | AppointmentStatus::Confirmed | AppointmentStatus::Arrived
+        )
+    }
+
+    /// Booked → confirmed (the call the day before) → arrived; booked or confirmed may also end
+    /// as no-show, cancelled or rescheduled (the new booking replaces it). Nothing comes back.
+    pub fn change_to(self, next: AppointmentStatus) -> Result<AppointmentStatus, Invalid> {
+        use AppointmentStatus::*;
+        match (self, next) {
+            (Booked, Confirmed) | (Booked | Confirmed, Arrived | NoShow | Cancelled | Rescheduled) => {
+                Ok(next)
+            }
+            (Arrived | NoShow | Cancelled | Rescheduled, _) => {
+                Err(Invalid("appointment.closed"))
+            }
+            _ => Err(Invalid("appointment.transition")),
+        }
+    }
+}
 
 /// `value × numerator / denominator`, rounded half up; for the non-negative amounts and rates
 /// used here. `None` when the denominator is not positive or the result does not fit an `i64`.
@@ -57,6 +83,22 @@ mod tests {
             assert_eq!(AppointmentStatus::parse(status.as_str()), Some(*status));
         }
         assert_eq!(PayType::parse("cash"), None);
+    }
+
+    #[test]
+    fn appointments_move_forward_and_end_once() {
+        use AppointmentStatus::*;
+        assert_eq!(Booked.change_to(Confirmed), Ok(Confirmed));
+        assert_eq!(Confirmed.change_to(Arrived), Ok(Arrived));
+        assert_eq!(Booked.change_to(NoShow), Ok(NoShow));
+        assert_eq!(Confirmed.change_to(Rescheduled), Ok(Rescheduled));
+        assert_eq!(Confirmed.change_to(Confirmed), Err(Invalid("appointment.transition")));
+        assert_eq!(Booked.change_to(Booked), Err(Invalid("appointment.transition")));
+        for closed in [Arrived, NoShow, Cancelled, Rescheduled] {
+            assert_eq!(closed.change_to(Confirmed), Err(Invalid("appointment.closed")));
+            assert!(!closed.holds_capacity() || closed == Arrived);
+        }
+        assert!(Booked.holds_capacity() && Confirmed.holds_capacity());
     }
 
     #[test]

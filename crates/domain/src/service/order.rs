@@ -8,6 +8,7 @@
 //! internal delivery and full payment. Jobs are addressed by their position on the order.
 //! Refusals leave the order untouched: every transition returns a new order.
 
+use crate::access::Role;
 use crate::sales::vocabulary;
 use crate::validation::Invalid;
 
@@ -393,9 +394,35 @@ impl RepairOrder {
     }
 }
 
+/// Who may sign each check: the technician their own self-check, the team leader (workshop
+/// supervisor) the team check, and only QC or the technical director (the supervisor's role
+/// here) the final inspection. Store managers and admins stand in for any of them.
+pub fn may_sign_check(role: Role, status: Status) -> bool {
+    let managers = matches!(role, Role::Admin | Role::StoreManager);
+    managers
+        || match status {
+            Status::SelfCheck => matches!(role, Role::Technician | Role::WorkshopSupervisor),
+            Status::TeamCheck => role == Role::WorkshopSupervisor,
+            Status::FinalInspection => matches!(role, Role::QcInspector | Role::WorkshopSupervisor),
+            _ => false,
+        }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_qc_or_the_technical_director_signs_the_final_inspection() {
+        assert!(may_sign_check(Role::Technician, Status::SelfCheck));
+        assert!(!may_sign_check(Role::Technician, Status::TeamCheck));
+        assert!(!may_sign_check(Role::Technician, Status::FinalInspection));
+        assert!(may_sign_check(Role::WorkshopSupervisor, Status::TeamCheck));
+        assert!(may_sign_check(Role::QcInspector, Status::FinalInspection));
+        assert!(!may_sign_check(Role::QcInspector, Status::SelfCheck));
+        assert!(may_sign_check(Role::StoreManager, Status::FinalInspection));
+        assert!(!may_sign_check(Role::Technician, Status::Open));
+    }
 
     const ALL_TICKED: InternalDelivery = InternalDelivery {
         jobs_signed: true,

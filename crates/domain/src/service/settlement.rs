@@ -99,7 +99,7 @@ impl LabourLine {
         if self.rate_fen_per_hour < 0 {
             return Err(fail("rate_fen_per_hour", Some(line), "money.negative"));
         }
-        scale_half_up(i64::from(self.minutes), self.rate_fen_per_hour, 60)
+        labour_fen(self.minutes, self.rate_fen_per_hour)
             .ok_or_else(|| fail("rate_fen_per_hour", Some(line), "money.too_large"))
     }
 }
@@ -112,12 +112,8 @@ impl PartLine {
         if self.unit_price_fen < 0 {
             return Err(fail("unit_price_fen", Some(line), "money.negative"));
         }
-        scale_half_up(
-            i64::from(self.quantity_hundredths),
-            self.unit_price_fen,
-            100,
-        )
-        .ok_or_else(|| fail("unit_price_fen", Some(line), "money.too_large"))
+        part_fen(self.quantity_hundredths, self.unit_price_fen)
+            .ok_or_else(|| fail("unit_price_fen", Some(line), "money.too_large"))
     }
 }
 
@@ -144,6 +140,16 @@ fn discount_fen(amount_fen: i64, bp: u32, field: &'static str) -> Result<i64, Sh
     }
     scale_half_up(amount_fen, i64::from(bp), WHOLE_BP)
         .ok_or_else(|| fail(field, None, "money.too_large"))
+}
+
+/// A labour line's price: standard minutes at an hourly rate, rounded half up to the fen.
+pub fn labour_fen(minutes: u32, rate_fen_per_hour: i64) -> Option<i64> {
+    scale_half_up(i64::from(minutes), rate_fen_per_hour, 60)
+}
+
+/// A part line's price: hundredths of the unit at the unit price, rounded half up to the fen.
+pub fn part_fen(quantity_hundredths: u32, unit_price_fen: i64) -> Option<i64> {
+    scale_half_up(i64::from(quantity_hundredths), unit_price_fen, 100)
 }
 
 /// The VAT contained in a tax-inclusive amount.

@@ -6,6 +6,7 @@ mod m0001_foundation;
 mod m0002_imports;
 mod m0003_sales;
 mod m0004_sales_report_indexes;
+mod m0005_service;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_imports::Migration),
             Box::new(m0003_sales::Migration),
             Box::new(m0004_sales_report_indexes::Migration),
+            Box::new(m0005_service::Migration),
         ]
     }
 }

@@ -46,7 +46,7 @@ pub(crate) fn scoped<C: ColumnTrait>(
 }
 
 /// The store a new record belongs to: the one given, else the actor's own.
-pub(crate) fn store_of(actor: &Actor, given: Option<Uuid>) -> StoreResult<Uuid> {
+pub fn store_of(actor: &Actor, given: Option<Uuid>) -> StoreResult<Uuid> {
     match (given, actor.scope, actor.store_id) {
         // Store-scoped staff work in their own store only.
         (Some(store_id), DataScope::Group, _) => Ok(store_id),

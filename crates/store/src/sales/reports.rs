@@ -318,3 +318,33 @@ pub async fn lead_ageing(
         .map(|bucket| count(row, &format!("b{bucket}")))
         .collect()
 }
+
+#[cfg(test)]
+mod print_sql_tmp {
+    use super::*;
+    use sea_orm::sea_query::SqliteQueryBuilder;
+
+    #[test]
+    fn print_sql() {
+        let actor = Actor {
+            tenant_id: Uuid::nil(),
+            user_id: Uuid::max(),
+            store_id: Some(Uuid::max()),
+            role: fours_domain::access::Role::Admin,
+            scope: DataScope::Group,
+            locale: String::new(),
+            username: String::new(),
+            display_name: String::new(),
+        };
+        let period = Period {
+            from: "2026-11-01T16:00:00Z".parse().unwrap(),
+            to: "2026-12-01T16:00:00Z".parse().unwrap(),
+        };
+        for d in [Dimension::Source, Dimension::Consultant, Dimension::Model] {
+            for s in &STAGE_SOURCES {
+                println!("{};", stage_query(&actor, s, d, period).to_string(SqliteQueryBuilder));
+            }
+        }
+        println!("{:?}", stage_query(&actor, &STAGE_SOURCES[0], Dimension::Source, period).build(SqliteQueryBuilder));
+    }
+}

@@ -35,6 +35,8 @@ pub mod vehicle {
         pub insurance_expiry: Option<Date>,
         pub mileage_km: Option<i32>,
         pub warnings: Json,
+        /// When the car is next due for maintenance (set when a repair order closes).
+        pub next_service_on: Option<Date>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub deleted_at: Option<DateTimeUtc>,

@@ -476,7 +476,8 @@ fn fill_null_columns(model: &mut vehicle::ActiveModel) {
         warranty_months,
         warranty_km,
         insurer,
-        insurance_expiry
+        insurance_expiry,
+        next_service_on
     );
 }
 
@@ -589,6 +590,49 @@ pub struct MileageInput {
     pub source: Option<String>,
 }
 
+/// Records an odometer reading inside the caller's transaction: refused when it contradicts an
+/// earlier or later one; the vehicle's current mileage and its owner's class follow.
+pub(crate) async fn record_mileage(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    vehicle: &vehicle::Model,
+    read_on: NaiveDate,
+    km: i32,
+    source: &str,
+) -> StoreResult<mileage_reading::Model> {
+    let out_of_order = Condition::any()
+        .add(
+            Condition::all()
+                .add(mileage_reading::Column::ReadOn.lte(read_on))
+                .add(mileage_reading::Column::Km.gt(km)),
+        )
+        .add(
+            Condition::all()
+                .add(mileage_reading::Column::ReadOn.gte(read_on))
+                .add(mileage_reading::Column::Km.lt(km)),
+        );
+    let contradicting = mileage_reading::Entity::find()
+        .filter(mileage_reading::Column::TenantId.eq(actor.tenant_id))
+        .filter(mileage_reading::Column::VehicleId.eq(vehicle.id))
+        .filter(out_of_order)
+        .one(txn)
+        .await?;
+    if contradicting.is_some() {
+        return Err(StoreError::invalid("km", "mileage.decreasing"));
+    }
+    let reading = insert_reading(txn, actor, vehicle.id, read_on, km, source).await?;
+    if vehicle.mileage_km.is_none_or(|current| current <= km) {
+        let mut model: vehicle::ActiveModel = vehicle.clone().into();
+        model.mileage_km = Set(Some(km));
+        model.updated_at = Set(Utc::now());
+        model.update(txn).await?;
+    }
+    if let Some(owner) = vehicle.owner_id {
+        refresh_class(txn, actor.tenant_id, owner, Utc::now().date_naive()).await?;
+    }
+    Ok(reading)
+}
+
 /// Records an odometer reading. Odometers do not run backwards: a reading below one taken on or
 /// before its day, or above one taken on or after it, is refused.
 pub async fn add_mileage(
@@ -605,45 +649,9 @@ pub async fn add_mileage(
     if !(0..=2_000_000).contains(&input.km) {
         return Err(StoreError::invalid("km", "number.out_of_range"));
     }
-    let out_of_order = Condition::any()
-        .add(
-            Condition::all()
-                .add(mileage_reading::Column::ReadOn.lte(read_on))
-                .add(mileage_reading::Column::Km.gt(input.km)),
-        )
-        .add(
-            Condition::all()
-                .add(mileage_reading::Column::ReadOn.gte(read_on))
-                .add(mileage_reading::Column::Km.lt(input.km)),
-        );
-    let contradicting = mileage_reading::Entity::find()
-        .filter(mileage_reading::Column::TenantId.eq(actor.tenant_id))
-        .filter(mileage_reading::Column::VehicleId.eq(vehicle_id))
-        .filter(out_of_order)
-        .one(&db.conn)
-        .await?;
-    if contradicting.is_some() {
-        return Err(StoreError::invalid("km", "mileage.decreasing"));
-    }
     let txn = crate::db::begin_write(&db.conn).await?;
-    let reading = insert_reading(
-        &txn,
-        actor,
-        vehicle_id,
-        read_on,
-        input.km,
-        input.source.as_deref().unwrap_or("service"),
-    )
-    .await?;
-    if vehicle.mileage_km.is_none_or(|km| km <= input.km) {
-        let mut model: vehicle::ActiveModel = vehicle.clone().into();
-        model.mileage_km = Set(Some(input.km));
-        model.updated_at = Set(Utc::now());
-        model.update(&txn).await?;
-    }
-    if let Some(owner) = vehicle.owner_id {
-        refresh_class(&txn, actor.tenant_id, owner, Utc::now().date_naive()).await?;
-    }
+    let source = input.source.as_deref().unwrap_or("service");
+    let reading = record_mileage(&txn, actor, &vehicle, read_on, input.km, source).await?;
     audit::record(
         &txn,
         actor,

@@ -8,6 +8,7 @@ mod docs;
 mod exports;
 pub mod imports;
 pub mod sales;
+pub mod service;
 pub mod vehicles;
 
 use axum::Router;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(exports::routes())
         .merge(sales::routes())
+        .merge(service::routes())
         .merge(vehicles::routes())
         .merge(docs::routes())
 }
