@@ -44,7 +44,8 @@ pub struct PlannedJob {
 #[serde(deny_unknown_fields)]
 pub struct AppointmentInput {
     pub store_id: Option<Uuid>,
-    pub customer_id: Uuid,
+    /// The customer booking; the vehicle's owner when absent (and it must be the owner).
+    pub customer_id: Option<Uuid>,
     pub vehicle_id: Uuid,
     /// The service advisor who receives the car; the caller when they are an advisor.
     pub advisor_id: Option<Uuid>,
@@ -201,16 +202,17 @@ async fn check_references(
     actor: &Actor,
     store_id: Uuid,
     input: &AppointmentInput,
-) -> StoreResult<Uuid> {
-    let customer = customers::get(db, actor, input.customer_id)
-        .await
-        .map_err(|_| StoreError::invalid("customer_id", "reference.not_found"))?;
+) -> StoreResult<(Uuid, Uuid)> {
     let vehicle = vehicles::get(db, actor, input.vehicle_id)
         .await
         .map_err(|_| StoreError::invalid("vehicle_id", "reference.not_found"))?;
-    if vehicle.owner_id != Some(customer.id) {
-        return Err(StoreError::invalid("vehicle_id", "service.vehicle_not_owned"));
-    }
+    let owner = vehicle
+        .owner_id
+        .filter(|owner| input.customer_id.is_none_or(|given| given == *owner))
+        .ok_or_else(|| StoreError::invalid("vehicle_id", "service.vehicle_not_owned"))?;
+    customers::get(db, actor, owner)
+        .await
+        .map_err(|_| StoreError::invalid("customer_id", "reference.not_found"))?;
     if !REPAIR_TYPES.contains(&input.repair_type.as_str()) {
         return Err(StoreError::invalid("repair_type", "choice.invalid"));
     }
@@ -241,7 +243,7 @@ async fn check_references(
     if input.mileage_km.is_some_and(|km| !(0..=2_000_000).contains(&km)) {
         return Err(StoreError::invalid("mileage_km", "number.out_of_range"));
     }
-    Ok(advisor_id)
+    Ok((owner, advisor_id))
 }
 
 /// Books an appointment, or refuses it with the first capacity it lacks.
@@ -269,7 +271,7 @@ async fn book_in(
     if input.arrive_at < Utc::now() - Duration::minutes(5) {
         return Err(StoreError::invalid("arrive_at", "booking.in_past"));
     }
-    let advisor_id = check_references(txn, actor, store_id, input).await?;
+    let (customer_id, advisor_id) = check_references(txn, actor, store_id, input).await?;
     let (jobs, work_minutes) = planned_work(txn, actor, store_id, &input.jobs).await?;
     // Serialises bookings of the store (see the module's comment) before capacity is read.
     let number = next_number(txn, actor.tenant_id, store_id, "appointment").await?;
@@ -287,7 +289,7 @@ async fn book_in(
         id: Set(Uuid::now_v7()),
         store_id: Set(store_id),
         number: Set(format!("{}-AP-{number:06}", store.code)),
-        customer_id: Set(input.customer_id),
+        customer_id: Set(customer_id),
         vehicle_id: Set(input.vehicle_id),
         advisor_id: Set(advisor_id),
         arrive_at: Set(input.arrive_at),
@@ -444,7 +446,7 @@ pub async fn reschedule(
     let jobs: Vec<PlannedJob> = serde_json::from_value(old.jobs.clone()).unwrap_or_default();
     let again = AppointmentInput {
         store_id: Some(old.store_id),
-        customer_id: old.customer_id,
+        customer_id: Some(old.customer_id),
         vehicle_id: old.vehicle_id,
         advisor_id: Some(old.advisor_id),
         arrive_at: input.arrive_at,

@@ -606,9 +606,10 @@ pub(crate) async fn record_mileage(
                 .add(mileage_reading::Column::ReadOn.lte(read_on))
                 .add(mileage_reading::Column::Km.gt(km)),
         )
+        // Strictly later: a car read at reception may be read higher the same day.
         .add(
             Condition::all()
-                .add(mileage_reading::Column::ReadOn.gte(read_on))
+                .add(mileage_reading::Column::ReadOn.gt(read_on))
                 .add(mileage_reading::Column::Km.lt(km)),
         );
     let contradicting = mileage_reading::Entity::find()
@@ -634,7 +635,7 @@ pub(crate) async fn record_mileage(
 }
 
 /// Records an odometer reading. Odometers do not run backwards: a reading below one taken on or
-/// before its day, or above one taken on or after it, is refused.
+/// before its day, or above one taken after it, is refused.
 pub async fn add_mileage(
     db: &Database,
     actor: &Actor,
@@ -644,7 +645,8 @@ pub async fn add_mileage(
     let vehicle = get(&db.conn, actor, vehicle_id).await?;
     let read_on = match change(&input.read_on) {
         Some(Some(raw)) => parse_date("read_on", &raw).map_err(|e| StoreError::Invalid(vec![e]))?,
-        _ => Utc::now().date_naive(),
+        // Today at the car's store, as a reading taken at reception is dated.
+        _ => crate::sales::store_today(&db.conn, actor.tenant_id, vehicle.store_id, Utc::now()).await?,
     };
     if !(0..=2_000_000).contains(&input.km) {
         return Err(StoreError::invalid("km", "number.out_of_range"));
