@@ -306,7 +306,7 @@ pub async fn bays(db: &impl ConnectionTrait, actor: &Actor) -> StoreResult<Vec<b
         .await?)
 }
 
-pub(crate) async fn store_bays(
+pub async fn store_bays(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     store_id: Uuid,

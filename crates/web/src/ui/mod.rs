@@ -7,6 +7,7 @@ mod forms;
 mod imports;
 mod reports;
 mod sales;
+mod service;
 mod vehicles;
 
 use std::collections::HashMap;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(deals::routes())
         .merge(reports::routes())
         .merge(vehicles::routes())
+        .merge(service::routes())
 }
 
 /// What every page needs: language, CSRF token, demo flag, the signed-in user, time zone.
@@ -78,8 +80,9 @@ impl Page {
     }
 
     /// A stored UTC instant in the store's time zone.
-    pub fn local_time(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz)
+    pub fn local_time(&self, at: impl std::borrow::Borrow<DateTime<Utc>>) -> String {
+        at.borrow()
+            .with_timezone(&self.tz)
             .format("%Y-%m-%d %H:%M")
             .to_string()
     }
@@ -94,6 +97,14 @@ impl Page {
 
     pub fn can_work_leads(&self) -> bool {
         self.can(Permission::LeadWork)
+    }
+
+    pub fn can_serve(&self) -> bool {
+        self.can(Permission::ServiceRead)
+    }
+
+    pub fn can_set_up_service(&self) -> bool {
+        self.can(Permission::ServiceSetup)
     }
 
     pub fn can(&self, permission: Permission) -> bool {
