@@ -8,6 +8,8 @@ use fours_domain::access::Role;
 use fours_onboarding::generate::{customer_input, vehicle_input};
 use fours_store::customers::input::CustomerInput;
 use fours_store::org::{self, Actor, NewStore, NewUser};
+use fours_store::service::orders;
+use fours_store::service::setup::{self, BayInput, OperationInput};
 use fours_store::vehicles::{self, CatalogueEntry, MileageInput, VehicleInput};
 use fours_store::{Database, customers as customer_ops};
 
@@ -69,6 +71,7 @@ pub async fn seed(db: &Database) -> Result<bool> {
     }
     let admin = Actor::from_user(&admin.context("admin user")?)?;
     let consultant = consultant.context("consultant user")?;
+    seed_workshop(db, &admin, tianhe.id).await?;
     for (index, generated) in customers(DEMO_SEED, Utc::now().date_naive())
         .take(DEMO_CUSTOMERS)
         .enumerate()
@@ -89,6 +92,33 @@ pub async fn seed(db: &Database) -> Result<bool> {
             .with_context(|| format!("demo customer {}", generated.name))?;
     }
     Ok(true)
+}
+
+/// The store's bays and common labour operations with their standard times (from the seeds:
+/// routine maintenance 45 min for one technician, 30 for two; brake service 40 / 20).
+async fn seed_workshop(db: &Database, admin: &Actor, store: uuid::Uuid) -> Result<()> {
+    for (code, bay_type) in [("M01", "mechanical"), ("M02", "mechanical"), ("Q01", "quick_service"), ("B01", "body"), ("P01", "paint")] {
+        let input = BayInput { store_id: Some(store), code: code.into(), bay_type: bay_type.into() };
+        setup::add_bay(db, admin, &input).await?;
+    }
+    let operations = [
+        ("MAINT", "常规保养", 45, Some(30)),
+        ("BRAKE", "刹车系统保养", 40, Some(20)),
+        ("ALIGN", "四轮定位", 60, None),
+        ("TYRE", "更换轮胎（四条）", 30, None),
+        ("DIAG", "故障诊断", 30, None),
+    ];
+    for (code, name, minutes, two_person) in operations {
+        let input = OperationInput {
+            store_id: Some(store),
+            code: code.into(),
+            name: name.into(),
+            standard_minutes: minutes,
+            two_person_minutes: two_person,
+        };
+        setup::add_operation(db, admin, &input).await?;
+    }
+    Ok(())
 }
 
 fn display_name(role: Role) -> &'static str {
@@ -158,6 +188,11 @@ async fn seed_vehicle(
         ..vehicle_input(car)
     };
     let vehicle = vehicles::create(db, admin, &input).await?;
+    // Next maintenance spread from ten days ago to about three months ahead (by the VIN, so the
+    // same on every run), so the appointment specialist has calls to make today.
+    let offset = car.vin.bytes().map(u64::from).sum::<u64>() % 90;
+    let due = Utc::now().date_naive() - chrono::Days::new(10) + chrono::Days::new(offset);
+    orders::set_next_service(&db.conn, admin.tenant_id, vehicle.id, due).await?;
     for (read_on, km) in &car.mileage {
         vehicles::add_mileage(
             db,

@@ -227,8 +227,13 @@ async fn a_car_is_received_worked_checked_settled_and_handed_back(app: Arc<TestA
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let mut fields = error_fields(&reply);
     fields.sort();
-    assert_eq!(fields, ["concern", "fuel_percent", "jobs", "mileage_km", "old_parts", "payment_method"]);
+    assert_eq!(fields, ["concern", "fuel_percent", "mileage_km", "old_parts", "payment_method"]);
     assert_eq!(reply["error"]["fields"][0]["message"].as_str().map(|m| m.contains('：')), Some(true), "{reply}");
+    let mut no_jobs = reception(&f, &json!(null));
+    no_jobs["vehicle_id"] = json!(f.vehicle);
+    no_jobs["jobs"] = json!([]);
+    let codes = refused(&app, Role::ServiceAdvisor, "POST", "/api/v1/repair-orders", no_jobs).await;
+    assert_eq!(codes, ["service.no_jobs"], "a walk-in brings no booked jobs");
     let listed = ok(&app, Role::ServiceAdvisor, "GET", "/api/v1/repair-orders", None).await;
     assert_eq!(listed, json!([]));
 

@@ -100,6 +100,8 @@ pub struct ReceptionInput {
     /// A courtesy car handed out: its odometer and fuel.
     pub courtesy_out_km: Option<i32>,
     pub courtesy_out_fuel_percent: Option<u32>,
+    /// The job lines; from an appointment, its planned jobs when none are given.
+    #[serde(default)]
     pub jobs: Vec<JobInput>,
     #[serde(default)]
     pub parts: Vec<PartInput>,
@@ -414,9 +416,6 @@ fn check_reception(input: &ReceptionInput) -> StoreResult<()> {
     if input.courtesy_out_fuel_percent.is_some_and(|f| f > 100) {
         fail("courtesy_out_fuel_percent", "number.out_of_range");
     }
-    if input.jobs.is_empty() {
-        fail("jobs", "service.no_jobs");
-    }
     if errors.is_empty() { Ok(()) } else { Err(StoreError::Invalid(errors)) }
 }
 
@@ -455,7 +454,12 @@ pub async fn receive(
     let advisor_id = input.advisor_id.unwrap_or(actor.user_id);
     let advisors = [Role::ServiceAdvisor, Role::StoreManager, Role::Admin];
     setup::check_staff(&txn, actor.tenant_id, store_id, advisor_id, &advisors, "advisor_id").await?;
-    RepairOrder::open(input.jobs.len()).map_err(refused("jobs"))?;
+    // A booked car brings the jobs planned at booking unless the advisor writes others.
+    let jobs = match (&appointment, input.jobs.is_empty()) {
+        (Some(booked), true) => planned_jobs(booked),
+        _ => input.jobs.clone(),
+    };
+    RepairOrder::open(jobs.len()).map_err(refused("jobs"))?;
     let store = org::find_store(&txn, actor.tenant_id, store_id).await?;
     let number = next_number(&txn, actor.tenant_id, store_id, "repair_order").await?;
     let now = Utc::now();
@@ -509,13 +513,13 @@ pub async fn receive(
     }
     .insert(&txn)
     .await?;
-    for (position, job) in input.jobs.iter().enumerate() {
+    for (position, job) in jobs.iter().enumerate() {
         let position = i32::try_from(position).unwrap_or(i32::MAX);
         let mut row = job_row(&txn, actor, &order, position, job, Approval::Approved).await?;
         row.technician_id = Set(appointment.as_ref().and_then(|a| a.technician_id));
         row.insert(&txn).await?;
     }
-    insert_parts(&txn, &order, &input.parts, input.jobs.len()).await?;
+    insert_parts(&txn, &order, &input.parts, jobs.len()).await?;
     let today = appointments::store_day(&txn, actor, 0).await;
     vehicles::record_mileage(&txn, actor, &car, today, input.mileage_km, "service")
         .await
@@ -533,6 +537,20 @@ pub async fn receive(
     audit_record(&txn, actor, "create", "repair_order", order.id, &order).await?;
     txn.commit().await?;
     Ok(order)
+}
+
+/// The jobs planned on a booking, as customer-paid job lines.
+fn planned_jobs(booked: &super::entities::appointment::Model) -> Vec<JobInput> {
+    serde_json::from_value::<Vec<appointments::PlannedJob>>(booked.jobs.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|planned| JobInput {
+            operation_id: planned.operation_id,
+            name: planned.name,
+            minutes: planned.minutes,
+            pay_type: None,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -827,10 +845,11 @@ pub async fn list(
     ));
     match filter.status.as_deref() {
         Some("active") => {
-            query = query.filter(
-                repair_order::Column::Status
-                    .is_not_in([Status::Closed.as_str(), Status::Cancelled.as_str()]),
-            );
+            let active = Status::ALL
+                .iter()
+                .filter(|s| !matches!(s, Status::Closed | Status::Cancelled))
+                .map(|s| s.as_str());
+            query = query.filter(repair_order::Column::Status.is_in(active));
         }
         Some(status) => query = query.filter(repair_order::Column::Status.eq(status)),
         None => {}

@@ -390,11 +390,26 @@ pub struct BoardCard {
     pub technician_ids: Vec<Uuid>,
 }
 
+/// Where an order is while the car is in the workshop (not yet settled and handed over).
+const IN_WORKSHOP: [Status; 9] = [
+    Status::Open,
+    Status::Dispatched,
+    Status::InProgress,
+    Status::Paused,
+    Status::SelfCheck,
+    Status::TeamCheck,
+    Status::FinalInspection,
+    Status::Inspected,
+    Status::Ready,
+];
+
 /// The workshop board: every order in the workshop (not yet handed over), by bay and priority.
 pub async fn board(db: &impl ConnectionTrait, actor: &Actor) -> StoreResult<Vec<BoardCard>> {
     let open: Vec<repair_order::Model> = repair_order::Entity::find()
         .filter(in_scope(actor, repair_order::Column::TenantId, repair_order::Column::StoreId))
-        .filter(repair_order::Column::Status.is_not_in([Status::Settled.as_str(), Status::Closed.as_str(), Status::Cancelled.as_str()]))
+        // The statuses named (not "not handed over"), so the store-and-status index finds them
+        // among years of closed orders.
+        .filter(repair_order::Column::Status.is_in(IN_WORKSHOP.iter().map(|s| s.as_str())))
         .order_by_desc(repair_order::Column::Priority)
         .order_by_asc(repair_order::Column::PromisedAt)
         .all(db)

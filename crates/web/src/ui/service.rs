@@ -319,6 +319,8 @@ async fn appointment_status(State(state): State<AppState>, session: Session, Pag
 struct ReceptionTemplate {
     page: Page,
     appointment: Option<(Uuid, String)>,
+    /// The jobs planned at booking, which the order takes unless others are written.
+    planned: Vec<String>,
     car: String,
     vehicle: String,
     concern: String,
@@ -359,7 +361,15 @@ async fn reception_view(state: &AppState, page: Page, actor: &Actor, appointment
         None => String::new(),
     };
     let promised = (Utc::now() + chrono::Duration::hours(3)).with_timezone(&page.tz).format("%Y-%m-%dT%H:%M").to_string();
+    let planned = booked
+        .as_ref()
+        .and_then(|a| serde_json::from_value::<Vec<PlannedJob>>(a.jobs.clone()).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|job| format!("{} ({} min)", job.name.unwrap_or_default(), job.minutes.unwrap_or(0)))
+        .collect();
     let template = ReceptionTemplate {
+        planned,
         appointment: booked.as_ref().map(|a| (a.id, a.number.clone())),
         concern: booked.as_ref().and_then(|a| a.concern.clone()).unwrap_or_default(),
         car,
