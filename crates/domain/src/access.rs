@@ -72,6 +72,8 @@ pub enum Permission {
     WorkshopWork,
     /// Set up the workshop: labour operations, bays, rates and hours.
     ServiceSetup,
+    /// See the workshop's KPIs, capacity planning and claim commissions.
+    ServiceReport,
 }
 
 impl Role {
@@ -169,6 +171,7 @@ impl Role {
                 Admin | StoreManager | WorkshopSupervisor | Technician | QcInspector
             ),
             ServiceSetup => matches!(self, Admin | StoreManager),
+            ServiceReport => matches!(self, Admin | StoreManager | WorkshopSupervisor),
         }
     }
 }

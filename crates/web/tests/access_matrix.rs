@@ -39,6 +39,7 @@ struct Records {
     /// A booking and a repair order (a walk-in) of the round's vehicle.
     appointment: Uuid,
     repair_order: Uuid,
+    claim: Uuid,
     advisor: Uuid,
     technician: Uuid,
     /// Makes VINs and mobiles of this round unique.
@@ -99,10 +100,11 @@ async fn records(app: &TestApp, serial: u32) -> Records {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{visit}");
     let sales = SalesRecords::create(app, serial).await;
-    let (appointment, repair_order) = service_records(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
+    let (appointment, repair_order, claim) = service_records(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
     Records {
         appointment,
         repair_order,
+        claim,
         test_drive: sales.test_drive,
         quote: sales.quote,
         order: sales.order,
@@ -134,11 +136,16 @@ fn arrival(serial: u32) -> String {
 fn reception_body(vehicle: &Value, advisor: Uuid, km: u32) -> Value {
     json!({"vehicle_id": vehicle, "advisor_id": advisor, "mileage_km": km, "fuel_percent": 50, "concern": "保养",
            "promised_at": (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339(),
-           "payment_method": "cash", "old_parts": "scrap", "jobs": [{"name": "保养", "minutes": 45}]})
+           "payment_method": "cash", "old_parts": "scrap",
+           "jobs": [{"name": "保养", "minutes": 45}, {"name": "保修检查", "minutes": 30, "pay_type": "warranty"}]})
 }
 
 /// A bay (so bookings have hours), an appointment and a received repair order, by the admin.
-async fn service_records(app: &TestApp, serial: u32, customer: Value, vehicle: Value) -> (Uuid, Uuid) {
+fn claim_body(order: Value) -> Value {
+    json!({"order_id": order, "fault_code": "C1234", "labour_code": "CHK", "causal_part": "P1"})
+}
+
+async fn service_records(app: &TestApp, serial: u32, customer: Value, vehicle: Value) -> (Uuid, Uuid, Uuid) {
     let admin = app.token(Role::Admin);
     let advisor = app.users[&Role::ServiceAdvisor].id;
     let post = |path: &'static str, body: Value| async move {
@@ -154,7 +161,8 @@ async fn service_records(app: &TestApp, serial: u32, customer: Value, vehicle: V
     )
     .await;
     let order = post("/api/v1/repair-orders", reception_body(&vehicle, advisor, 1000)).await;
-    (id_of(&appointment), id_of(&order["order"]))
+    let claim = post("/api/v1/warranty-claims", claim_body(order["order"]["id"].clone())).await;
+    (id_of(&appointment), id_of(&order["order"]), id_of(&claim))
 }
 
 /// Sales records made by the admin for one round, on a second lead (so that the round's lead
@@ -225,6 +233,8 @@ fn path(route: &Route, records: &Records) -> String {
         records.appointment
     } else if route.path.starts_with("/api/v1/repair-orders/") {
         records.repair_order
+    } else if route.path.starts_with("/api/v1/warranty-claims/") {
+        records.claim
     } else {
         records.vehicle
     };
@@ -306,6 +316,8 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         ),
         BodyKind::Settlement => Some(json!({"labour_discount_bp": 0})),
         BodyKind::EmptyObject => Some(json!({})),
+        BodyKind::Claim => Some(claim_body(json!(records.repair_order))),
+        BodyKind::ClaimStep => Some(json!({"action": "submit"})),
     }
 }
 

@@ -292,7 +292,8 @@ async fn a_car_is_received_worked_checked_settled_and_handed_back(app: Arc<TestA
     // 40 min at 120 yuan/h = 80 yuan labour + 520 yuan pads.
     assert_eq!(page["jobs"], json!([{"job_position": 2, "name": "更换前刹车片", "finding": "前刹车片剩余 2mm",
         "safety_related": true, "price_fen": 60_000, "approval": "proposed"}]));
-    let forged = format!("{}0", &token[..token.len() - 1]);
+    let flipped = if token.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{flipped}", &token[..token.len() - 1]);
     let (status, _) = app.call("POST", &format!("/api/v1/approvals/{forged}"), None,
         Some(json!({"job_position": 2, "approve": true}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a forged link decides nothing");
@@ -363,6 +364,31 @@ async fn a_car_is_received_worked_checked_settled_and_handed_back(app: Arc<TestA
     assert!(kinds.contains(&"final_inspection_failed") && kinds.contains(&"approved"), "{kinds:?}");
     let board = ok(&app, Role::WorkshopSupervisor, "GET", "/api/v1/workshop-board", None).await;
     assert_eq!(board, json!([]), "handed over: off the board");
+    a_warranty_claim_goes_to_the_maker_and_earns_commission(&app, &id).await;
+}
+
+/// The order's warranty line (brake check, 30 min at 120 yuan/h) is claimed from the maker.
+async fn a_warranty_claim_goes_to_the_maker_and_earns_commission(app: &TestApp, order: &str) {
+    let claim = ok(app, Role::ServiceAdvisor, "POST", "/api/v1/warranty-claims",
+        Some(json!({"order_id": order, "fault_code": "C1234", "labour_code": "BRK-CHK", "causal_part": "5QD698151", "value_added": true}))).await;
+    assert_eq!((claim["amount_fen"].as_i64(), claim["status"].as_str()), (Some(6_000), Some("draft")));
+    let path = format!("/api/v1/warranty-claims/{}/status", claim["id"].as_str().unwrap());
+    let act = |action: &str, reason: Option<&str>| json!({"action": action, "reason": reason});
+    ok(app, Role::ServiceAdvisor, "POST", &path, Some(act("submit", None))).await;
+    let (status, reply) = app.call("POST", &path, Some(app.token(Role::ServiceAdvisor)), Some(act("reject", None))).await;
+    assert_eq!((status, error_fields(&reply)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_owned()]));
+    let rejected = ok(app, Role::ServiceAdvisor, "POST", &path, Some(act("reject", Some("缺少故障照片")))).await;
+    assert_eq!(rejected["rejection_reason"], "缺少故障照片");
+    let codes = refused(app, Role::ServiceAdvisor, "POST", &path, act("approve", None)).await;
+    assert_eq!(codes, ["claim.wrong_status"]);
+    for step in ["revise", "submit", "approve"] {
+        ok(app, Role::ServiceAdvisor, "POST", &path, Some(act(step, None))).await;
+    }
+    let (status, _) = app.call("GET", "/api/v1/warranty-claims/commissions", Some(app.token(Role::ServiceAdvisor)), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "commission figures are the managers'");
+    let lines = ok(app, Role::StoreManager, "GET", "/api/v1/warranty-claims/commissions", None).await;
+    assert_eq!(lines, json!([{"advisor_id": app.users[&Role::ServiceAdvisor].id, "claim_value_fen": 6_000,
+        "value_added_fen": 6_000, "advisor_commission_fen": 240, "supervisor_commission_fen": 180}]));
 }
 
 async fn the_due_list_finds_cars_by_their_next_service(app: Arc<TestApp>) {

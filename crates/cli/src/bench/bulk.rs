@@ -217,6 +217,7 @@ pub static VEHICLES: Table = Table {
         "plate",
         "brand",
         "delivery_date",
+        "next_service_on",
         "warnings",
         "created_at",
         "updated_at",
@@ -271,6 +272,7 @@ pub struct VehicleRow {
     pub plate: Option<String>,
     pub brand: Option<String>,
     pub delivery_date: Option<NaiveDate>,
+    pub next_service_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -287,6 +289,7 @@ impl VehicleRow {
             Cell::text_or_null(self.plate),
             Cell::text_or_null(self.brand),
             self.delivery_date.map_or(Cell::Null, Cell::Day),
+            self.next_service_on.map_or(Cell::Null, Cell::Day),
             Cell::text("[]"),
             Cell::At(self.created_at),
             Cell::At(self.created_at),

@@ -145,7 +145,7 @@ impl Group {
     }
 }
 
-async fn staff(
+pub(super) async fn staff(
     target: &Scratch,
     store_id: Uuid,
     username: &str,
@@ -537,6 +537,7 @@ impl LeadWriter<'_> {
             plate: None,
             brand: self.lead.models_of_interest.first().map(|m| m.to_string()),
             delivery_date: Some(delivered_at.date_naive()),
+            next_service_on: None,
             created_at: delivered_at,
         };
         sink.row(&VEHICLES, car.cells()).await?;

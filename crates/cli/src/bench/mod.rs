@@ -30,6 +30,7 @@ use bulk::{BulkSink, CUSTOMERS, CustomerRow, Table, VEHICLES, VehicleRow};
 
 mod bulk;
 mod funnel;
+mod service;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -40,6 +41,8 @@ pub enum BenchCommand {
     /// The sales report (funnel, follow-up discipline, defeats, ageing) over a generated
     /// history of N prospects, through the HTTP API.
     Funnel(funnel::FunnelArgs),
+    /// The maintenance-due list and the workshop board over N vehicles, through the HTTP API.
+    Service(service::ServiceArgs),
 }
 
 #[derive(Args)]
@@ -172,6 +175,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         BenchCommand::Import(args) => import(args).await,
         BenchCommand::Lookup(args) => lookup(args).await,
         BenchCommand::Funnel(args) => funnel::run(args).await,
+        BenchCommand::Service(args) => service::run(args).await,
     }
 }
 
@@ -323,6 +327,7 @@ async fn bulk_load(target: &Scratch, file: &Path) -> Result<()> {
                 plate: get(index.plate),
                 brand: get(index.brand),
                 delivery_date: day(index.delivery_date),
+                next_service_on: None,
                 created_at: now,
             };
             sink.row(&VEHICLES, car.cells()).await?;

@@ -117,6 +117,8 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string_null("valuables"))
             .col(string_null("warning_lights"))
             .col(string("concern"))
+            .col(string("concern_category"))
+            .col(uuid_null("comeback_of"))
             .col(string("fault_class"))
             .col(timestamp_with_time_zone("promised_at"))
             .col(string("payment_method"))
@@ -201,6 +203,26 @@ fn tables() -> Vec<TableCreateStatement> {
                 "repair_orders",
             ))
             .to_owned(),
+        // Warranty claims (索赔) to the maker, from an order's warranty lines.
+        tenant_table("warranty_claims")
+            .col(uuid("store_id"))
+            .col(uuid("order_id"))
+            .col(uuid("advisor_id"))
+            .col(string("fault_code"))
+            .col(string("labour_code"))
+            .col(string("causal_part"))
+            .col(big_integer("amount_fen"))
+            .col(boolean("value_added"))
+            .col(string("status"))
+            .col(string_null("rejection_reason"))
+            .col(timestamp_with_time_zone_null("submitted_at"))
+            .col(timestamp_with_time_zone_null("decided_at"))
+            .col(timestamp_with_time_zone_null("paid_at"))
+            .col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone("updated_at"))
+            .foreign_key(&mut store_fk("warranty_claims"))
+            .foreign_key(&mut tenant_fk("warranty_claims", "order_id", "repair_orders"))
+            .to_owned(),
         tenant_table("service_payments")
             .col(uuid("order_id"))
             .col(big_integer("amount_fen"))
@@ -278,6 +300,12 @@ fn indexes() -> Vec<IndexCreateStatement> {
             "ix_repair_order_history_order",
             &["order_id", "at"],
         ),
+        tenant_index(
+            "warranty_claims",
+            "ix_warranty_claims_store_status",
+            &["store_id", "status", "decided_at"],
+        ),
+        tenant_index("warranty_claims", "ix_warranty_claims_order", &["order_id"]),
         tenant_index(
             "service_payments",
             "ix_service_payments_order",

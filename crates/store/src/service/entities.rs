@@ -140,6 +140,10 @@ pub mod repair_order {
         pub valuables: Option<String>,
         pub warning_lights: Option<String>,
         pub concern: String,
+        /// What the concern is about (`fours_domain::service::quality::ConcernCategory`).
+        pub concern_category: String,
+        /// The earlier order this visit comes back to (same car, same concern, within 30 days).
+        pub comeback_of: Option<Uuid>,
         pub fault_class: String,
         pub promised_at: chrono::DateTime<chrono::Utc>,
         pub payment_method: String,
@@ -278,6 +282,40 @@ pub mod service_payment {
         pub method: String,
         pub paid_at: chrono::DateTime<chrono::Utc>,
         pub received_by: Uuid,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A warranty claim (索赔) to the maker.
+pub mod warranty_claim {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
+    #[schema(as = WarrantyClaim)]
+    #[sea_orm(table_name = "warranty_claims")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub store_id: Uuid,
+        pub order_id: Uuid,
+        pub advisor_id: Uuid,
+        pub fault_code: String,
+        pub labour_code: String,
+        pub causal_part: String,
+        pub amount_fen: i64,
+        /// Value-added claim work (增值索赔), which earns commission.
+        pub value_added: bool,
+        pub status: String,
+        pub rejection_reason: Option<String>,
+        pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+        pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+        pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        pub updated_at: chrono::DateTime<chrono::Utc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

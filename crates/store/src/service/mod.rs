@@ -4,6 +4,7 @@
 //! them to stored rows, one transaction per change, each change audited.
 
 pub mod appointments;
+pub mod claims;
 pub mod entities;
 pub mod orders;
 pub mod setup;

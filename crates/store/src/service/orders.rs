@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fours_domain::access::Role;
 use fours_domain::service::maintenance::{MaintenancePolicy, Reading};
+use fours_domain::service::quality::{COMEBACK_DAYS, ConcernCategory, Visit, comeback_of};
 use fours_domain::service::order::{Approval, JobProgress, PauseReason, RepairOrder, Status};
 use fours_domain::service::settlement::{
     DEFAULT_VAT_BP, Discounts, LabourLine, PartLine, Settlement, Sheet, labour_fen,
@@ -91,6 +92,10 @@ pub struct ReceptionInput {
     pub concern: String,
     /// `safety_failure`, `major_component` or `other` (default): what the 三包 check weighs.
     pub fault_class: Option<String>,
+    /// What the concern is about: `maintenance`, `engine`, `transmission`, `brakes`, `chassis`,
+    /// `electrical`, `air_conditioning`, `body` or `other` (default); a car back within 30 days
+    /// with the same category is flagged as a comeback.
+    pub concern_category: Option<String>,
     pub promised_at: DateTime<Utc>,
     pub payment_method: String,
     /// What happens to old parts: `return` (to the customer) or `scrap`.
@@ -403,6 +408,13 @@ fn check_reception(input: &ReceptionInput) -> StoreResult<()> {
     {
         fail("fault_class", "choice.invalid");
     }
+    if input
+        .concern_category
+        .as_deref()
+        .is_some_and(|c| ConcernCategory::parse(c).is_none())
+    {
+        fail("concern_category", "choice.invalid");
+    }
     if input.promised_at <= Utc::now() - Duration::minutes(5) {
         fail("promised_at", "service.promise_in_past");
     }
@@ -463,6 +475,12 @@ pub async fn receive(
     let store = org::find_store(&txn, actor.tenant_id, store_id).await?;
     let number = next_number(&txn, actor.tenant_id, store_id, "repair_order").await?;
     let now = Utc::now();
+    let category = input
+        .concern_category
+        .as_deref()
+        .and_then(ConcernCategory::parse)
+        .unwrap_or(ConcernCategory::Other);
+    let comeback_of = comeback(&txn, actor, vehicle_id, category, now).await?;
     let order = repair_order::ActiveModel {
         tenant_id: Set(actor.tenant_id),
         id: Set(Uuid::now_v7()),
@@ -481,6 +499,8 @@ pub async fn receive(
         valuables: Set(text(&input.valuables)),
         warning_lights: Set(text(&input.warning_lights)),
         concern: Set(input.concern.trim().to_owned()),
+        concern_category: Set(category.as_str().to_owned()),
+        comeback_of: Set(comeback_of),
         fault_class: Set(input.fault_class.clone().unwrap_or_else(|| "other".into())),
         promised_at: Set(input.promised_at),
         payment_method: Set(input.payment_method.clone()),
@@ -537,6 +557,42 @@ pub async fn receive(
     audit_record(&txn, actor, "create", "repair_order", order.id, &order).await?;
     txn.commit().await?;
     Ok(order)
+}
+
+/// The car's earlier order this visit comes back to, by the comeback rule.
+async fn comeback(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    vehicle_id: Uuid,
+    category: ConcernCategory,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Uuid>> {
+    let zone = org::store_zone(txn, actor.tenant_id, actor.store_id).await;
+    let day = |at: DateTime<Utc>| at.with_timezone(&zone).date_naive();
+    let since = now - Duration::days(COMEBACK_DAYS + 1);
+    let earlier: Vec<repair_order::Model> = repair_order::Entity::find()
+        .filter(repair_order::Column::TenantId.eq(actor.tenant_id))
+        .filter(repair_order::Column::VehicleId.eq(vehicle_id))
+        .filter(repair_order::Column::ReceivedAt.gte(since))
+        .filter(repair_order::Column::Status.ne(Status::Cancelled.as_str()))
+        .all(txn)
+        .await?;
+    let visits: Vec<Visit> = earlier
+        .iter()
+        .map(|o| Visit {
+            on: day(o.closed_at.unwrap_or(o.received_at)),
+            concern: ConcernCategory::parse(&o.concern_category).unwrap_or(ConcernCategory::Other),
+        })
+        .collect();
+    let this = Visit { on: day(now), concern: category };
+    Ok(comeback_of(&visits, &this).and_then(|found| {
+        earlier
+            .iter()
+            .filter(|o| day(o.closed_at.unwrap_or(o.received_at)) == found.on)
+            .filter(|o| o.concern_category == found.concern.as_str())
+            .map(|o| o.id)
+            .next()
+    }))
 }
 
 /// The jobs planned on a booking, as customer-paid job lines.

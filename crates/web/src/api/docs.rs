@@ -41,6 +41,8 @@ use crate::AppState;
         super::service::orders::deliver_internally, super::service::orders::settlement, super::service::orders::settle,
         super::service::orders::close, super::service::orders::cancel, super::service::orders::board,
         super::service::orders::linked_proposals, super::service::orders::decide_by_link,
+        super::service::claims::create, super::service::claims::list, super::service::claims::show, super::service::claims::advance,
+        super::service::claims::commissions,
     ),
     modifiers(&BearerAuth),
 )]

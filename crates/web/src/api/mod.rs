@@ -52,3 +52,31 @@ pub struct ApiPath<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
+
+/// A report's period from store days: `from` (default the first of this month) to `to`
+/// (default today), included, as UTC instants from `from`'s midnight to the midnight after `to`
+/// in the caller's store zone.
+pub async fn report_period(
+    state: &AppState,
+    actor: &fours_store::org::Actor,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<fours_store::sales::reports::Period, ApiError> {
+    use chrono::{Datelike, Utc};
+    let zone = fours_store::org::store_zone(&state.db.conn, actor.tenant_id, actor.store_id).await;
+    let today = Utc::now().with_timezone(&zone).date_naive();
+    let from = from.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let to = to.unwrap_or(today);
+    if to < from {
+        return Err(fours_store::StoreError::invalid("to", "report.period").into());
+    }
+    let instant = |day: chrono::NaiveDate| {
+        day.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(zone).earliest())
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+    };
+    Ok(fours_store::sales::reports::Period {
+        from: instant(from),
+        to: instant(to + chrono::Duration::days(1)),
+    })
+}

@@ -13,6 +13,7 @@ use fours_domain::access::{Permission, Role};
 use fours_domain::money::format_fen;
 use fours_domain::service::PayType;
 use fours_domain::service::order::PauseReason;
+use fours_domain::service::quality::ConcernCategory;
 use fours_store::StoreError;
 use fours_store::error::FieldError;
 use fours_store::org::{self, Actor};
@@ -331,6 +332,7 @@ struct ReceptionTemplate {
     damage_kinds: Vec<(String, String)>,
     areas: Vec<(String, String)>,
     fault_classes: Vec<(String, String)>,
+    concern_categories: Vec<(String, String)>,
     promised: String,
     error: Option<String>,
 }
@@ -382,6 +384,10 @@ async fn reception_view(state: &AppState, page: Page, actor: &Actor, appointment
         damage_kinds: labelled(&page, &DAMAGE_KINDS, "damage"),
         areas: labelled(&page, &CAR_AREAS, "car_area"),
         fault_classes: labelled(&page, &["other", "safety_failure", "major_component"], "fault_class"),
+        concern_categories: ConcernCategory::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), page.t(&format!("concern_category.{}", c.as_str()))))
+            .collect(),
         promised,
         error,
         page,
@@ -462,6 +468,7 @@ async fn receive(State(state): State<AppState>, session: Session, PageCaller(act
         warning_lights: filled(&values, "warning_lights"),
         concern: filled(&values, "concern").unwrap_or_default(),
         fault_class: filled(&values, "fault_class"),
+        concern_category: filled(&values, "concern_category"),
         promised_at: local_instant(&page, &values, "promised_at", &mut errors).unwrap_or_default(),
         payment_method: filled(&values, "payment_method").unwrap_or_default(),
         old_parts: filled(&values, "old_parts").unwrap_or_default(),

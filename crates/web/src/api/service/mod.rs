@@ -3,6 +3,7 @@
 //! workshop board.
 
 pub mod appointments;
+pub mod claims;
 pub mod orders;
 pub mod setup;
 
@@ -13,6 +14,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(appointments::routes())
+        .merge(claims::routes())
         .merge(orders::routes())
         .merge(setup::routes())
         .merge(orders::public_routes())
