@@ -373,10 +373,10 @@ async fn a_warranty_claim_goes_to_the_maker_and_earns_commission(app: &TestApp, 
         Some(json!({"order_id": order, "fault_code": "C1234", "labour_code": "BRK-CHK", "causal_part": "5QD698151", "value_added": true}))).await;
     assert_eq!((claim["amount_fen"].as_i64(), claim["status"].as_str()), (Some(6_000), Some("draft")));
     let path = format!("/api/v1/warranty-claims/{}/status", claim["id"].as_str().unwrap());
-    let act = |action: &str, reason: Option<&str>| json!({"action": action, "reason": reason});
+    let act = |action: &str, reason: Option<&str>| json!({"action": action, "rejection_reason": reason});
     ok(app, Role::ServiceAdvisor, "POST", &path, Some(act("submit", None))).await;
     let (status, reply) = app.call("POST", &path, Some(app.token(Role::ServiceAdvisor)), Some(act("reject", None))).await;
-    assert_eq!((status, error_fields(&reply)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_owned()]));
+    assert_eq!((status, error_fields(&reply)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["rejection_reason".to_owned()]));
     let rejected = ok(app, Role::ServiceAdvisor, "POST", &path, Some(act("reject", Some("缺少故障照片")))).await;
     assert_eq!(rejected["rejection_reason"], "缺少故障照片");
     let codes = refused(app, Role::ServiceAdvisor, "POST", &path, act("approve", None)).await;

@@ -129,9 +129,9 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &ClaimFilter
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimStep {
-    /// `submit`, `approve`, `reject` (with a reason), `revise` or `pay`.
+    /// `submit`, `approve`, `reject` (with the maker's reason), `revise` or `pay`.
     pub action: String,
-    pub reason: Option<String>,
+    pub rejection_reason: Option<String>,
 }
 
 /// Moves a claim on through the maker's process.
@@ -139,7 +139,7 @@ pub async fn advance(db: &Database, actor: &Actor, id: Uuid, step: &ClaimStep) -
     let txn = crate::db::begin_write(&db.conn).await?;
     let claim = get(&txn, actor, id).await?;
     let status = ClaimStatus::parse(&claim.status).ok_or(StoreError::Conflict("claim status unreadable"))?;
-    let reason = text(&step.reason);
+    let reason = text(&step.rejection_reason);
     let next = match step.action.as_str() {
         "submit" => status.submit(),
         "approve" => status.approve(),
@@ -149,7 +149,7 @@ pub async fn advance(db: &Database, actor: &Actor, id: Uuid, step: &ClaimStep) -
         _ => return Err(StoreError::invalid("action", "choice.invalid")),
     }
     .map_err(|invalid| {
-        let field = if invalid.0 == "required" { "reason" } else { "action" };
+        let field = if invalid.0 == "required" { "rejection_reason" } else { "action" };
         StoreError::Invalid(vec![FieldError { field, code: invalid.0 }])
     })?;
     let now = Utc::now();

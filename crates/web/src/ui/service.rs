@@ -20,6 +20,7 @@ use fours_store::org::{self, Actor};
 use fours_store::service::appointments::{
     self, AppointmentFilter, AppointmentInput, DueVehicle, PlannedJob, REPAIR_TYPES,
 };
+use fours_store::service::claims::{self, ClaimFilter, ClaimInput, ClaimStep};
 use fours_store::service::entities::appointment;
 use fours_store::service::orders::{
     self, CloseInput, DAMAGE_KINDS, DamageMark, JobInput, OLD_PARTS, OrderFilter, PAYMENT_METHODS,
@@ -549,6 +550,17 @@ struct OrderTemplate {
     can_advise: bool,
     can_dispatch: bool,
     can_work: bool,
+    claims: Vec<ClaimRow>,
+    has_warranty: bool,
+}
+
+pub struct ClaimRow {
+    pub id: Uuid,
+    pub codes: String,
+    pub amount: String,
+    pub status: String,
+    pub status_label: String,
+    pub reason: String,
 }
 
 impl OrderTemplate {
@@ -650,6 +662,20 @@ async fn order_view(state: &AppState, page: Page, actor: &Actor, id: Uuid, link:
         can_advise: page.can(Permission::ServiceAdvise),
         can_dispatch: page.can(Permission::WorkshopDispatch),
         can_work: page.can(Permission::WorkshopWork),
+        has_warranty: detail.settlement.warranty.total_fen > 0,
+        claims: claims::list(db, actor, &ClaimFilter { order_id: Some(id), ..Default::default() })
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| ClaimRow {
+                codes: format!("{} / {} / {}", c.fault_code, c.labour_code, c.causal_part),
+                amount: format_fen(c.amount_fen),
+                status_label: page.t(&format!("claim_status.{}", c.status)),
+                reason: c.rejection_reason.unwrap_or_default(),
+                status: c.status,
+                id: c.id,
+            })
+            .collect(),
         view: detail,
         link,
         error,
@@ -661,7 +687,9 @@ async fn order_view(state: &AppState, page: Page, actor: &Actor, id: Uuid, link:
 /// The permission each step of the order page needs (as its API route does).
 fn permission_for(action: &str) -> Option<Permission> {
     Some(match action {
-        "sign" | "decide" | "link" | "ready" | "settle" | "close" | "cancel" => Permission::ServiceAdvise,
+        "sign" | "decide" | "link" | "ready" | "settle" | "close" | "cancel" | "claim" | "claim_step" => {
+            Permission::ServiceAdvise
+        }
         "dispatch" => Permission::WorkshopDispatch,
         "propose" | "clock_on" | "clock_off" | "pause" | "resume" | "finish" | "qc" => Permission::WorkshopWork,
         _ => return None,
@@ -775,6 +803,21 @@ async fn step(state: &AppState, actor: &Actor, id: Uuid, action: &str, values: &
         }
         "cancel" => {
             orders::cancel(db, actor, id, filled(values, "note")).await?;
+        }
+        "claim" => {
+            let input = ClaimInput {
+                order_id: id,
+                fault_code: filled(values, "fault_code").unwrap_or_default(),
+                labour_code: filled(values, "labour_code").unwrap_or_default(),
+                causal_part: filled(values, "causal_part").unwrap_or_default(),
+                value_added: yes(values, "value_added"),
+            };
+            claims::create(db, actor, &input).await?;
+        }
+        "claim_step" => {
+            let claim = uuid_field(values, "claim_id").ok_or(StoreError::NotFound)?;
+            let step = ClaimStep { action: filled(values, "step").unwrap_or_default(), rejection_reason: filled(values, "rejection_reason") };
+            claims::advance(db, actor, claim, &step).await?;
         }
         _ => return Err(StoreError::NotFound),
     }
