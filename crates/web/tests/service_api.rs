@@ -14,6 +14,9 @@ use common::TestApp;
 use fixtures::{create_customer, create_vehicle, error_codes, error_fields, id_of, mobile, vin};
 use fours_domain::access::Role;
 use fours_store::sales::orders::pending_events;
+use fours_store::service::entities::repair_order;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -365,6 +368,60 @@ async fn a_car_is_received_worked_checked_settled_and_handed_back(app: Arc<TestA
     let board = ok(&app, Role::WorkshopSupervisor, "GET", "/api/v1/workshop-board", None).await;
     assert_eq!(board, json!([]), "handed over: off the board");
     a_warranty_claim_goes_to_the_maker_and_earns_commission(&app, &id).await;
+    the_kpis_and_the_capacity_plan_count_the_order(&app).await;
+}
+
+async fn the_kpis_and_the_capacity_plan_count_the_order(app: &TestApp) {
+    let report = ok(app, Role::StoreManager, "GET", "/api/v1/reports/service?by=advisor", None).await;
+    let advisor = &report["rows"][0];
+    assert_eq!(advisor["label"], "service_advisor", "{report}");
+    assert_eq!(advisor["repair_orders"], 1);
+    // 45 + 30 + 40 standard minutes; customer 1,098.50 + warranty 60 yuan.
+    assert_eq!(advisor["billed_minutes"], 115);
+    assert_eq!(advisor["revenue_fen"], 115_850);
+    assert_eq!(advisor["revenue_per_order_fen"], 115_850);
+    assert_eq!(advisor["on_time_delivery"], 10_000, "ready before the promised time");
+    assert_eq!(advisor["warranty_share"], 518, "60 of 1,158.50 yuan");
+    assert_eq!(report["total"]["repair_orders"], 1);
+    let by_technician = ok(app, Role::WorkshopSupervisor, "GET", "/api/v1/reports/service?by=technician", None).await;
+    assert_eq!(by_technician["rows"][0]["label"], "technician");
+    assert!(by_technician["rows"][0]["productivity"].is_u64(), "{by_technician}");
+    let (status, _) = app.call("GET", "/api/v1/reports/service", Some(app.token(Role::ServiceAdvisor)), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The order was received yesterday at 10:00 store time: one arrival in a week of history.
+    let yesterday_ten = Shanghai
+        .from_local_datetime(&(tomorrow() - Duration::days(2)).and_hms_opt(10, 5, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc);
+    repair_order::Entity::update_many()
+        .col_expr(repair_order::Column::ReceivedAt, Expr::value(yesterday_ten))
+        .filter(repair_order::Column::TenantId.eq(app.tenant_id))
+        .exec(&app.db.conn)
+        .await
+        .unwrap();
+    let plan = ok(app, Role::StoreManager, "GET", "/api/v1/service-capacity?weeks=1", None).await;
+    assert_eq!(plan["advisors"], 1);
+    let hours = plan["hours"].as_array().unwrap();
+    let numbers: Vec<u64> = hours.iter().map(|h| h["hour"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, (8..=17).collect::<Vec<u64>>(), "08:30–17:30");
+    assert_eq!(hours[2]["arrivals_per_hour"], 0.14, "1 car in 7 days at 10:00: {plan}");
+    assert_eq!(hours[2]["advisors_needed"], 1);
+    assert_eq!(hours[0]["advisors_needed"], 0, "nobody arrives at 08:00");
+}
+
+async fn a_car_back_with_the_same_concern_is_a_comeback(app: Arc<TestApp>) {
+    let f = fixture(&app, 5).await;
+    let walk_in = |category: &str| json!({"vehicle_id": f.vehicle, "mileage_km": 9_000, "fuel_percent": 40, "concern": "刹车异响",
+        "concern_category": category, "promised_at": (Utc::now() + Duration::hours(2)).to_rfc3339(),
+        "payment_method": "cash", "old_parts": "scrap", "jobs": [{"name": "检查", "minutes": 20}]});
+    let first = ok(&app, Role::ServiceAdvisor, "POST", "/api/v1/repair-orders", Some(walk_in("brakes"))).await;
+    assert!(first["order"]["comeback_of"].is_null());
+    let again = ok(&app, Role::ServiceAdvisor, "POST", "/api/v1/repair-orders", Some(walk_in("brakes"))).await;
+    assert_eq!(again["order"]["comeback_of"], first["order"]["id"]);
+    let other = ok(&app, Role::ServiceAdvisor, "POST", "/api/v1/repair-orders", Some(walk_in("electrical"))).await;
+    assert!(other["order"]["comeback_of"].is_null());
+    let codes = refused(&app, Role::ServiceAdvisor, "POST", "/api/v1/repair-orders", walk_in("weather")).await;
+    assert_eq!(codes, ["choice.invalid"]);
 }
 
 /// The order's warranty line (brake check, 30 min at 120 yuan/h) is claimed from the maker.
@@ -425,4 +482,5 @@ on_both_databases!(
     the_last_free_slot_is_booked_exactly_once_under_concurrency,
     a_car_is_received_worked_checked_settled_and_handed_back,
     the_due_list_finds_cars_by_their_next_service,
+    a_car_back_with_the_same_concern_is_a_comeback,
 );

@@ -1,6 +1,7 @@
 //! Sales reports: the funnel by source, consultant or model; follow-up discipline; defeat
-//! analysis; the age of open leads. Counted in the database (grouped, indexed by store and
-//! time), within the caller's data scope.
+//! analysis; the age of open leads. Counted in the database within the caller's data scope,
+//! from indexes that hold every column a count reads (m0004), so that counting a year of the
+//! group's history never reads the tables' rows.
 
 use std::collections::BTreeMap;
 
@@ -8,8 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use fours_domain::access::DataScope;
 use fours_domain::sales::funnel::{AGE_BUCKETS, FunnelCounts};
 use fours_domain::sales::pipeline::{Standing, Step};
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Func, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement,
+    UnionType, WithClause, WithQuery,
+};
+use sea_orm::{ConnectionTrait, QueryResult, StatementBuilder};
 use uuid::Uuid;
 
 use crate::error::StoreResult;
@@ -42,51 +46,34 @@ pub struct Period {
     pub to: DateTime<Utc>,
 }
 
-/// Where funnel stages are counted: the table, its time column, whether its source,
-/// consultant and model come from the lead it belongs to, whether it carries the lead's store
-/// (which lets a store's report use the table's own index), and the stage its rows count.
-/// Visits count two stages in one pass: all of them, and those that kept a contact.
-struct StageSource {
+/// A funnel stage counted on rows that belong to a lead, whose source, consultant and model
+/// they take: the table, its time column, whether it carries the lead's store, and the stage
+/// (also the name of its count column).
+struct LeadStage {
     table: &'static str,
     at: &'static str,
-    via_lead: bool,
     has_store: bool,
     stage: &'static str,
-    contacts_kept: Option<&'static str>,
 }
 
-const STAGE_SOURCES: [StageSource; 4] = [
-    StageSource {
-        table: "showroom_visits",
-        at: "arrived_at",
-        via_lead: false,
-        has_store: true,
-        stage: "traffic",
-        contacts_kept: Some("contacts_kept"),
-    },
-    StageSource {
+const LEAD_STAGES: [LeadStage; 3] = [
+    LeadStage {
         table: "test_drives",
         at: "out_at",
-        via_lead: true,
         has_store: true,
         stage: "test_drives",
-        contacts_kept: None,
     },
-    StageSource {
+    LeadStage {
         table: "sales_orders",
         at: "created_at",
-        via_lead: true,
         has_store: true,
         stage: "orders",
-        contacts_kept: None,
     },
-    StageSource {
+    LeadStage {
         table: "deliveries",
         at: "delivered_at",
-        via_lead: true,
         has_store: false,
         stage: "deliveries",
-        contacts_kept: None,
     },
 ];
 
@@ -104,6 +91,20 @@ fn scope(actor: &Actor, table: &'static str) -> Cond {
     }
 }
 
+/// Whether [`scope`] narrows the tenant to a store or a consultant.
+fn narrowed(actor: &Actor) -> bool {
+    matches!(
+        (actor.scope, actor.store_id),
+        (DataScope::Own, _) | (DataScope::Store, Some(_))
+    )
+}
+
+fn in_period(query: &mut SelectStatement, table: &'static str, at: &'static str, period: Period) {
+    query
+        .and_where(col(table, at).gte(period.from))
+        .and_where(col(table, at).lt(period.to));
+}
+
 fn key_column(dimension: Dimension) -> &'static str {
     match dimension {
         Dimension::Source => "source",
@@ -112,56 +113,86 @@ fn key_column(dimension: Dimension) -> &'static str {
     }
 }
 
-/// `SELECT key, COUNT(*) … GROUP BY key` for one stage.
-fn stage_query(
-    actor: &Actor,
-    source: &StageSource,
-    dimension: Dimension,
-    period: Period,
-) -> SelectStatement {
-    let mut query = Query::select();
-    query.from(Alias::new(source.table));
-    let owner = if source.via_lead {
-        query.inner_join(
-            Alias::new("leads"),
-            Cond::all()
-                .add(
-                    col("leads", "tenant_id")
-                        .equals((Alias::new(source.table), Alias::new("tenant_id"))),
-                )
-                .add(col("leads", "id").equals((Alias::new(source.table), Alias::new("lead_id")))),
-        );
-        "leads"
-    } else {
-        source.table
-    };
-    // Visits have a channel where leads have a source.
-    let key = match (dimension, source.via_lead) {
-        (Dimension::Source, false) => "channel",
+/// Visits per key, all of them and those that kept a contact; visits have a channel where
+/// leads have a source.
+fn visits_query(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
+    let key = match dimension {
+        Dimension::Source => "channel",
         _ => key_column(dimension),
     };
+    let mut query = Query::select();
     query
-        .expr_as(col(owner, key), Alias::new("k"))
+        .from(Alias::new("showroom_visits"))
+        .expr_as(col("showroom_visits", key), Alias::new("k"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .cond_where(scope(actor, owner))
-        .and_where(col(source.table, source.at).gte(period.from))
-        .and_where(col(source.table, source.at).lt(period.to))
-        .group_by_col((Alias::new(owner), Alias::new(key)));
-    if source.contacts_kept.is_some() {
-        query.expr_as(
-            Func::count(col(source.table, "customer_id")),
+        .expr_as(
+            Func::count(col("showroom_visits", "customer_id")),
             Alias::new("kept"),
-        );
+        )
+        .cond_where(scope(actor, "showroom_visits"))
+        .group_by_col((Alias::new("showroom_visits"), Alias::new(key)));
+    in_period(&mut query, "showroom_visits", "arrived_at", period);
+    query
+}
+
+/// One stage's rows of the period as (stage, lead id).
+fn stage_rows(actor: &Actor, stage: &LeadStage, period: Period) -> SelectStatement {
+    let mut query = Query::select();
+    query
+        .from(Alias::new(stage.table))
+        .expr_as(Expr::val(stage.stage), Alias::new("stage"))
+        .expr_as(col(stage.table, "lead_id"), Alias::new("lead_id"))
+        .and_where(col(stage.table, "tenant_id").eq(actor.tenant_id));
+    in_period(&mut query, stage.table, stage.at, period);
+    // A store's or a consultant's rows are picked by their leads' ids before any lead is read:
+    // otherwise the whole group's rows of the period would each be joined to their lead.
+    if narrowed(actor) {
+        let mut leads = Query::select();
+        leads
+            .from(Alias::new("leads"))
+            .column((Alias::new("leads"), Alias::new("id")))
+            .cond_where(scope(actor, "leads"));
+        query.and_where(col(stage.table, "lead_id").in_subquery(leads));
     }
     // Redundant with the lead's store, but it lets the planner use the table's store index.
-    if let (true, true, DataScope::Store, Some(store_id)) = (
-        source.via_lead,
-        source.has_store,
-        actor.scope,
-        actor.store_id,
-    ) {
-        query.and_where(col(source.table, "store_id").eq(store_id));
+    if let (true, DataScope::Store, Some(store_id)) = (stage.has_store, actor.scope, actor.store_id)
+    {
+        query.and_where(col(stage.table, "store_id").eq(store_id));
     }
+    query
+}
+
+/// Test drives, orders and deliveries per key of their lead, in one pass. The rows are first
+/// counted per lead (which also orders them by lead), so each lead is looked up once, and in
+/// index order, for its scope and key: a lookup per row in time order costs more than the count.
+fn lead_stages_query(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
+    let [first, rest @ ..] = &LEAD_STAGES;
+    let mut rows = stage_rows(actor, first, period);
+    for stage in rest {
+        rows.union(UnionType::All, stage_rows(actor, stage, period));
+    }
+    let mut per_lead = Query::select();
+    per_lead
+        .from_subquery(rows, Alias::new("stage_rows"))
+        .expr_as(col("stage_rows", "lead_id"), Alias::new("lead_id"))
+        .group_by_col((Alias::new("stage_rows"), Alias::new("lead_id")));
+    let key = key_column(dimension);
+    let mut query = Query::select();
+    query
+        .expr_as(col("leads", key), Alias::new("k"))
+        .cond_where(scope(actor, "leads"))
+        .group_by_col((Alias::new("leads"), Alias::new(key)));
+    for stage in &LEAD_STAGES {
+        let is_stage = col("stage_rows", "stage").eq(stage.stage);
+        per_lead.expr_as(Func::count(Expr::case(is_stage, 1)), Alias::new(stage.stage));
+        // PostgreSQL sums integers as numeric.
+        let sum = Func::sum(col("per_lead", stage.stage));
+        query.expr_as(Func::cast_as(sum, Alias::new("BIGINT")), Alias::new(stage.stage));
+    }
+    query.from_subquery(per_lead, Alias::new("per_lead")).inner_join(
+        Alias::new("leads"),
+        col("leads", "id").equals((Alias::new("per_lead"), Alias::new("lead_id"))),
+    );
     query
 }
 
@@ -185,7 +216,7 @@ fn key_of(row: &QueryResult, dimension: Dimension) -> StoreResult<String> {
 
 async fn grouped(
     db: &impl ConnectionTrait,
-    query: &SelectStatement,
+    query: &impl StatementBuilder,
 ) -> StoreResult<Vec<QueryResult>> {
     Ok(db
         .query_all_raw(db.get_database_backend().build(query))
@@ -204,18 +235,79 @@ pub async fn funnel(
     period: Period,
 ) -> StoreResult<BTreeMap<String, FunnelCounts>> {
     let mut rows: BTreeMap<String, FunnelCounts> = BTreeMap::new();
-    for source in &STAGE_SOURCES {
-        for row in grouped(db, &stage_query(actor, source, dimension, period)).await? {
-            let counts = rows.entry(key_of(&row, dimension)?).or_default();
-            if let Some(stage) = counts.stage(source.stage) {
-                *stage += count(&row, "n")?;
-            }
-            if let Some(stage) = source.contacts_kept.and_then(|name| counts.stage(name)) {
-                *stage += count(&row, "kept")?;
+    for row in grouped(db, &visits_query(actor, dimension, period)).await? {
+        let counts = rows.entry(key_of(&row, dimension)?).or_default();
+        counts.traffic += count(&row, "n")?;
+        counts.contacts_kept += count(&row, "kept")?;
+    }
+    for row in grouped(db, &lead_stages_query(actor, dimension, period)).await? {
+        let counts = rows.entry(key_of(&row, dimension)?).or_default();
+        for stage in &LEAD_STAGES {
+            if let Some(counted) = counts.stage(stage.stage) {
+                *counted += count(&row, stage.stage)?;
             }
         }
     }
     Ok(rows)
+}
+
+/// The next consultant id with follow-ups in the tenant after `after` (the first without).
+fn next_consultant(actor: &Actor, after: Option<Expr>) -> SelectStatement {
+    let mut query = Query::select();
+    query
+        .from(Alias::new("follow_ups"))
+        .column((Alias::new("follow_ups"), Alias::new("consultant_id")))
+        .and_where(col("follow_ups", "tenant_id").eq(actor.tenant_id))
+        .order_by(
+            (Alias::new("follow_ups"), Alias::new("consultant_id")),
+            Order::Asc,
+        )
+        .limit(1);
+    if let Some(after) = after {
+        query.and_where(col("follow_ups", "consultant_id").gt(after));
+    }
+    query
+}
+
+/// Per consultant, the follow-ups in scope done in the period on time and late. Grouping a
+/// year of the group's follow-ups (1.8M rows) sorts them all, so instead the consultants are
+/// walked through the consultant index, one seek each (a recursive CTE), and each one's
+/// on-time and late follow-ups are counted as two index ranges.
+fn discipline_query(actor: &Actor, period: Period) -> WithQuery {
+    let mut walk = Query::select();
+    walk.expr(next_consultant(actor, None));
+    let mut step = Query::select();
+    step.expr(next_consultant(actor, Some(col("consultants", "k"))))
+        .from(Alias::new("consultants"))
+        .and_where(col("consultants", "k").is_not_null());
+    walk.union(UnionType::All, step);
+    let consultants = CommonTableExpression::new()
+        .query(walk)
+        .column(Alias::new("k"))
+        .table_name(Alias::new("consultants"))
+        .to_owned();
+    let done = |on_time: bool| {
+        let mut query = Query::select();
+        query
+            .from(Alias::new("follow_ups"))
+            .expr(Expr::cust("COUNT(*)"))
+            .cond_where(scope(actor, "follow_ups"))
+            .and_where(
+                col("follow_ups", "consultant_id")
+                    .equals((Alias::new("consultants"), Alias::new("k"))),
+            )
+            .and_where(col("follow_ups", "on_time").eq(on_time));
+        in_period(&mut query, "follow_ups", "done_at", period);
+        query
+    };
+    let mut query = Query::select();
+    query
+        .from(Alias::new("consultants"))
+        .expr_as(col("consultants", "k"), Alias::new("k"))
+        .expr_as(done(true), Alias::new("on_time"))
+        .expr_as(done(false), Alias::new("late"))
+        .and_where(col("consultants", "k").is_not_null());
+    query.with(WithClause::new().recursive(true).cte(consultants).to_owned())
 }
 
 /// Follow-ups done in the period per consultant: (done, on time).
@@ -224,67 +316,79 @@ pub async fn follow_up_discipline(
     actor: &Actor,
     period: Period,
 ) -> StoreResult<BTreeMap<Uuid, (u64, u64)>> {
-    let on_time = Expr::case(col("follow_ups", "on_time").eq(true), 1);
-    let mut query = Query::select();
-    query
-        .from(Alias::new("follow_ups"))
-        .expr_as(col("follow_ups", "consultant_id"), Alias::new("k"))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .expr_as(Func::count(on_time), Alias::new("on_time"))
-        .cond_where(scope(actor, "follow_ups"))
-        .and_where(col("follow_ups", "done_at").gte(period.from))
-        .and_where(col("follow_ups", "done_at").lt(period.to))
-        .group_by_col((Alias::new("follow_ups"), Alias::new("consultant_id")));
     let mut result = BTreeMap::new();
-    for row in grouped(db, &query).await? {
-        let consultant: Uuid = row.try_get("", "k")?;
-        result.insert(consultant, (count(&row, "n")?, count(&row, "on_time")?));
+    for row in grouped(db, &discipline_query(actor, period)).await? {
+        let (on_time, late) = (count(&row, "on_time")?, count(&row, "late")?);
+        // Every consultant of the tenant is walked; those with nothing in scope are no row.
+        if on_time + late > 0 {
+            result.insert(row.try_get("", "k")?, (on_time + late, on_time));
+        }
     }
     Ok(result)
 }
 
-/// What defeats are broken down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DefeatBy {
-    Reason,
-    Brand,
-    Consultant,
+/// Defeats approved in the period, counted by reason, by competitor brand and by consultant
+/// (empty key: not recorded), each largest first.
+#[derive(Debug, Default)]
+pub struct Defeats {
+    pub by_reason: Vec<(String, u64)>,
+    pub by_brand: Vec<(String, u64)>,
+    pub by_consultant: Vec<(String, u64)>,
 }
 
-/// Defeats approved in the period, counted by reason, competitor brand or consultant.
-pub async fn defeats(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    by: DefeatBy,
-    period: Period,
-) -> StoreResult<Vec<(String, u64)>> {
-    let column = match by {
-        DefeatBy::Reason => "defeat_reason",
-        DefeatBy::Brand => "defeat_brand",
-        DefeatBy::Consultant => "consultant_id",
-    };
+const DEFEAT_KEYS: [&str; 3] = ["defeat_reason", "defeat_brand", "consultant_id"];
+
+fn largest_first(counts: BTreeMap<Option<String>, u64>) -> Vec<(String, u64)> {
+    let mut found: Vec<_> = counts
+        .into_iter()
+        .map(|(key, n)| (key.unwrap_or_default(), n))
+        .collect();
+    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    found
+}
+
+/// The period's defeats grouped by reason, brand and consultant together, in one pass.
+fn defeats_query(actor: &Actor, period: Period) -> SelectStatement {
     let mut query = Query::select();
     query
         .from(Alias::new("leads"))
-        .expr_as(col("leads", column), Alias::new("k"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .cond_where(scope(actor, "leads"))
-        .and_where(col("leads", "standing").eq(Standing::Defeated.as_str()))
-        .and_where(col("leads", "closed_at").gte(period.from))
-        .and_where(col("leads", "closed_at").lt(period.to))
-        .group_by_col((Alias::new("leads"), Alias::new(column)));
-    let mut found = Vec::new();
-    for row in grouped(db, &query).await? {
-        let key = match by {
-            DefeatBy::Consultant => row
-                .try_get::<Option<Uuid>>("", "k")?
-                .map(|id| id.to_string()),
-            _ => row.try_get::<Option<String>>("", "k")?,
-        };
-        found.push((key.unwrap_or_default(), count(&row, "n")?));
+        .and_where(col("leads", "standing").eq(Standing::Defeated.as_str()));
+    in_period(&mut query, "leads", "closed_at", period);
+    for column in DEFEAT_KEYS {
+        query
+            .expr_as(col("leads", column), Alias::new(column))
+            .group_by_col((Alias::new("leads"), Alias::new(column)));
     }
-    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(found)
+    query
+}
+
+/// The period's defeats, added up per key of each breakdown.
+pub async fn defeats(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period: Period,
+) -> StoreResult<Defeats> {
+    let mut counts: [BTreeMap<Option<String>, u64>; 3] = Default::default();
+    for row in grouped(db, &defeats_query(actor, period)).await? {
+        let n = count(&row, "n")?;
+        let keys = [
+            row.try_get::<Option<String>>("", "defeat_reason")?,
+            row.try_get::<Option<String>>("", "defeat_brand")?,
+            row.try_get::<Option<Uuid>>("", "consultant_id")?
+                .map(|id| id.to_string()),
+        ];
+        for (per_key, key) in counts.iter_mut().zip(keys) {
+            *per_key.entry(key).or_default() += n;
+        }
+    }
+    let [by_reason, by_brand, by_consultant] = counts.map(largest_first);
+    Ok(Defeats {
+        by_reason,
+        by_brand,
+        by_consultant,
+    })
 }
 
 /// Open leads not yet ordered, by age (days since created), in the buckets of [`AGE_BUCKETS`].
@@ -317,34 +421,4 @@ pub async fn lead_ageing(
     (0..AGE_BUCKETS.len())
         .map(|bucket| count(row, &format!("b{bucket}")))
         .collect()
-}
-
-#[cfg(test)]
-mod print_sql_tmp {
-    use super::*;
-    use sea_orm::sea_query::SqliteQueryBuilder;
-
-    #[test]
-    fn print_sql() {
-        let actor = Actor {
-            tenant_id: Uuid::nil(),
-            user_id: Uuid::max(),
-            store_id: Some(Uuid::max()),
-            role: fours_domain::access::Role::Admin,
-            scope: DataScope::Group,
-            locale: String::new(),
-            username: String::new(),
-            display_name: String::new(),
-        };
-        let period = Period {
-            from: "2026-11-01T16:00:00Z".parse().unwrap(),
-            to: "2026-12-01T16:00:00Z".parse().unwrap(),
-        };
-        for d in [Dimension::Source, Dimension::Consultant, Dimension::Model] {
-            for s in &STAGE_SOURCES {
-                println!("{};", stage_query(&actor, s, d, period).to_string(SqliteQueryBuilder));
-            }
-        }
-        println!("{:?}", stage_query(&actor, &STAGE_SOURCES[0], Dimension::Source, period).build(SqliteQueryBuilder));
-    }
 }

@@ -7,6 +7,7 @@ pub mod appointments;
 pub mod claims;
 pub mod entities;
 pub mod orders;
+pub mod reports;
 pub mod setup;
 pub mod workshop;
 

@@ -42,7 +42,7 @@ use crate::AppState;
         super::service::orders::close, super::service::orders::cancel, super::service::orders::board,
         super::service::orders::linked_proposals, super::service::orders::decide_by_link,
         super::service::claims::create, super::service::claims::list, super::service::claims::show, super::service::claims::advance,
-        super::service::claims::commissions,
+        super::service::claims::commissions, super::service::reports::service_report, super::service::reports::capacity,
     ),
     modifiers(&BearerAuth),
 )]

@@ -11,7 +11,7 @@ use fours_domain::access::Permission;
 use fours_domain::sales::funnel::{AGE_BUCKETS, FunnelCounts, basis_points};
 use fours_store::StoreError;
 use fours_store::org::{self, Actor};
-use fours_store::sales::reports::{self, DefeatBy, Dimension, Period};
+use fours_store::sales::reports::{self, Dimension, Period};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -169,19 +169,16 @@ pub async fn build(
             on_time_rate: basis_points(on_time, done),
         })
         .collect();
-    let mut defeats = Vec::new();
-    for by in [DefeatBy::Reason, DefeatBy::Brand, DefeatBy::Consultant] {
-        let rows = reports::defeats(db, actor, by, period).await?;
-        defeats.push(
-            rows.into_iter()
-                .map(|(key, count)| CountRow {
-                    label: label(&key),
-                    key,
-                    count,
-                })
-                .collect::<Vec<_>>(),
-        );
-    }
+    let defeats = reports::defeats(db, actor, period).await?;
+    let count_rows = |rows: Vec<(String, u64)>| -> Vec<CountRow> {
+        rows.into_iter()
+            .map(|(key, count)| CountRow {
+                label: label(&key),
+                key,
+                count,
+            })
+            .collect()
+    };
     let ageing = reports::lead_ageing(db, actor, Utc::now()).await?;
     let lead_ageing = AGE_BUCKETS
         .iter()
@@ -198,9 +195,6 @@ pub async fn build(
             }
         })
         .collect();
-    let defeats_by_consultant = defeats.pop().unwrap_or_default();
-    let defeats_by_brand = defeats.pop().unwrap_or_default();
-    let defeats_by_reason = defeats.pop().unwrap_or_default();
     Ok(SalesReport {
         from,
         to,
@@ -208,9 +202,9 @@ pub async fn build(
         total: funnel_row("total".into(), "total".into(), &total),
         funnel,
         follow_up_discipline,
-        defeats_by_reason,
-        defeats_by_brand,
-        defeats_by_consultant,
+        defeats_by_reason: count_rows(defeats.by_reason),
+        defeats_by_brand: count_rows(defeats.by_brand),
+        defeats_by_consultant: count_rows(defeats.by_consultant),
         lead_ageing,
     })
 }

@@ -5,6 +5,7 @@
 pub mod appointments;
 pub mod claims;
 pub mod orders;
+pub mod reports;
 pub mod setup;
 
 use axum::Router;
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .merge(appointments::routes())
         .merge(claims::routes())
         .merge(orders::routes())
+        .merge(reports::routes())
         .merge(setup::routes())
         .merge(orders::public_routes())
 }
