@@ -152,4 +152,13 @@ test("a car is booked, received, worked, approved by link, checked, settled and 
   assert.match(await advisor.textContent("#sheet-title"), /任务委托书/);
   assert.equal(await advisor.locator("img[src^='data:image/png']").count(), 1, "the customer's signature is printed");
   await advisor.close();
+
+  // The store manager's KPIs count the order for its advisor, and the charts are drawn.
+  const manager = await signedIn("store_manager");
+  await manager.goto(`${baseUrl}/reports/service`);
+  const advisorRow = manager.locator("#kpi-table tr", { hasText: "刘顾问" });
+  assert.equal((await advisorRow.locator("td").nth(1).textContent()).trim(), "1");
+  await manager.waitForSelector("#rates-chart canvas");
+  await manager.waitForSelector("#capacity-chart canvas");
+  await manager.close();
 });

@@ -83,7 +83,7 @@ static REPAIR_ORDERS: Table = Table {
     name: "repair_orders",
     columns: &[
         "tenant_id", "id", "store_id", "number", "customer_id", "vehicle_id", "advisor_id", "status",
-        "received_at", "mileage_km", "fuel_percent", "damage", "concern", "fault_class", "promised_at",
+        "received_at", "mileage_km", "fuel_percent", "damage", "concern", "concern_category", "fault_class", "promised_at",
         "payment_method", "old_parts", "free_wash", "priority", "internal_check", "labour_discount_bp",
         "parts_discount_bp", "customer_total_fen", "paid_fen", "next_service_on", "closed_at",
         "created_by", "created_at", "updated_at",
@@ -171,7 +171,7 @@ impl OrderRow {
             Cell::text(format!("RO-{}-{:08}", self.status, self.number)),
             Cell::Id(self.customer), Cell::Id(self.car), Cell::Id(self.advisor), Cell::text(self.status),
             Cell::At(received), Cell::Int(20_000), Cell::Int(50), Cell::text("[]"), Cell::text("保养"),
-            Cell::text("other"), Cell::At(received + Duration::hours(4)), Cell::text("wechat"),
+            Cell::text("maintenance"), Cell::text("other"), Cell::At(received + Duration::hours(4)), Cell::text("wechat"),
             Cell::text("scrap"), Cell::Bool(true), Cell::Int(0), Cell::text("{}"), Cell::Int(0), Cell::Int(0),
             Cell::Int(68_800), Cell::Int(if closed { 68_800 } else { 0 }),
             if closed { Cell::Day(self.day + Days::new(365)) } else { Cell::Null },

@@ -103,6 +103,10 @@ impl Page {
         self.can(Permission::ServiceRead)
     }
 
+    pub fn can_report_service(&self) -> bool {
+        self.can(Permission::ServiceReport)
+    }
+
     pub fn can_set_up_service(&self) -> bool {
         self.can(Permission::ServiceSetup)
     }
