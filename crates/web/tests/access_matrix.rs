@@ -318,6 +318,7 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::EmptyObject => Some(json!({})),
         BodyKind::Claim => Some(claim_body(json!(records.repair_order))),
         BodyKind::ClaimStep => Some(json!({"action": "submit"})),
+        BodyKind::Preparation => Some(json!({"advisor": true, "bay": true})),
     }
 }
 

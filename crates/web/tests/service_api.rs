@@ -131,6 +131,20 @@ async fn bookings_respect_the_advisors_slot_and_the_days_hours(app: Arc<TestApp>
     let codes = refused(&app, Role::ServiceAdvisor, "POST", "/api/v1/appointments",
         booking(&f, tomorrow_at(19, 0), maintenance.clone())).await;
     assert_eq!(codes, ["booking.outside_hours"]);
+    // The day before: what is ready for the booking.
+    let prepared = ok(&app, Role::CustomerCare, "POST",
+        &format!("/api/v1/appointments/{}/preparation", first["id"].as_str().unwrap()),
+        Some(json!({"advisor": true, "bay": true, "special_tools": true}))).await;
+    assert_eq!(prepared["preparation"], json!({"advisor": true, "bay": true, "parts": false, "special_tools": true, "courtesy_car": false}));
+    // A holiday closes the workshop: nothing is booked on it.
+    let mut policy = ok(&app, Role::StoreManager, "GET", "/api/v1/service-policy", None).await;
+    policy["closed_dates"] = json!([tomorrow().to_string()]);
+    ok(&app, Role::StoreManager, "PUT", "/api/v1/service-policy", Some(policy.clone())).await;
+    let codes = refused(&app, Role::ServiceAdvisor, "POST", "/api/v1/appointments",
+        booking(&f, tomorrow_at(15, 0), maintenance.clone())).await;
+    assert_eq!(codes, ["booking.closed_day"]);
+    policy["closed_dates"] = json!([]);
+    ok(&app, Role::StoreManager, "PUT", "/api/v1/service-policy", Some(policy)).await;
     // Customer care confirms tomorrow's bookings by phone.
     let calls = ok(&app, Role::CustomerCare, "GET", "/api/v1/appointments/to-confirm", None).await;
     assert_eq!(calls.as_array().unwrap().len(), 1);

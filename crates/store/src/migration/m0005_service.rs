@@ -50,6 +50,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(integer("opens_at_minute"))
             .col(integer("closes_at_minute"))
             .col(integer("reception_slot_minutes"))
+            .col(json_binary("closed_dates"))
             .col(timestamp_with_time_zone("updated_at"))
             .foreign_key(&mut store_fk("service_policies"))
             .to_owned(),
@@ -90,6 +91,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string_null("payment_method"))
             .col(integer_null("mileage_km"))
             .col(string("status"))
+            .col(json_binary("preparation"))
             .col(uuid_null("rescheduled_to"))
             .col(uuid_null("repair_order_id"))
             .col(uuid("created_by"))

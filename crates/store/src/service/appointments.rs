@@ -268,6 +268,9 @@ async fn book_in(
     let zone: Tz = store.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
     let policy = setup::policy(txn, actor.tenant_id, store_id).await?;
     let (day, slot_start, slot_end) = reception_slot(&policy, zone, input.arrive_at)?;
+    if policy.closed_dates.contains(&day) {
+        return Err(StoreError::invalid("arrive_at", "booking.closed_day"));
+    }
     if input.arrive_at < Utc::now() - Duration::minutes(5) {
         return Err(StoreError::invalid("arrive_at", "booking.in_past"));
     }
@@ -307,6 +310,7 @@ async fn book_in(
         payment_method: Set(text(&input.payment_method)),
         mileage_km: Set(input.mileage_km),
         status: Set(AppointmentStatus::Booked.as_str().to_owned()),
+        preparation: Set(json!(Preparation::default())),
         rescheduled_to: Set(None),
         repair_order_id: Set(None),
         created_by: Set(actor.user_id),
@@ -571,4 +575,43 @@ pub async fn maintenance_due(
             })
         })
         .collect())
+}
+
+/// The day-before preparation of a booking (准备): who and what is ready.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Preparation {
+    pub advisor: bool,
+    pub bay: bool,
+    pub parts: bool,
+    pub special_tools: bool,
+    pub courtesy_car: bool,
+}
+
+impl Preparation {
+    /// Everything the booking needs is ready: the courtesy car only when one was asked for,
+    /// parts only when some are to be reserved.
+    pub fn complete(&self, booked: &appointment::Model) -> bool {
+        self.advisor
+            && self.bay
+            && self.special_tools
+            && (self.parts || booked.parts_to_reserve.is_none())
+            && (self.courtesy_car || !booked.courtesy_car)
+    }
+}
+
+/// Records what is ready for a booking that is still to come.
+pub async fn prepare(db: &Database, actor: &Actor, id: Uuid, ready: &Preparation) -> StoreResult<appointment::Model> {
+    let txn = crate::db::begin_write(&db.conn).await?;
+    let booked = get(&txn, actor, id).await?;
+    if !AppointmentStatus::parse(&booked.status).is_some_and(|s| s.holds_capacity() && s != AppointmentStatus::Arrived) {
+        return Err(StoreError::invalid("status", "appointment.closed"));
+    }
+    let mut model: appointment::ActiveModel = booked.into();
+    model.preparation = Set(json!(ready));
+    model.updated_at = Set(Utc::now());
+    let changed = model.update(&txn).await?;
+    audit_record(&txn, actor, "prepare", "appointment", changed.id, ready).await?;
+    txn.commit().await?;
+    Ok(changed)
 }

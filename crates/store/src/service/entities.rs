@@ -17,6 +17,7 @@ pub mod service_policy {
         pub opens_at_minute: i32,
         pub closes_at_minute: i32,
         pub reception_slot_minutes: i32,
+        pub closed_dates: serde_json::Value,
         pub updated_at: chrono::DateTime<chrono::Utc>,
     }
 
@@ -102,6 +103,8 @@ pub mod appointment {
         pub payment_method: Option<String>,
         pub mileage_km: Option<i32>,
         pub status: String,
+        /// The day's preparation ticked off: advisor, bay, parts, special tools, courtesy car.
+        pub preparation: serde_json::Value,
         pub rescheduled_to: Option<Uuid>,
         pub repair_order_id: Option<Uuid>,
         pub created_by: Uuid,

@@ -32,6 +32,9 @@ pub struct ServicePolicy {
     pub closes_at_minute: u32,
     /// An advisor receives one booked customer per slot of this length.
     pub reception_slot_minutes: u32,
+    /// Days the workshop is closed (public holidays, stock-taking); nothing is booked on them.
+    #[serde(default)]
+    pub closed_dates: Vec<chrono::NaiveDate>,
 }
 
 /// The default hourly rate: 120 yuan, a common figure for a mainstream brand's 4S store.
@@ -47,6 +50,7 @@ impl Default for ServicePolicy {
             opens_at_minute: 8 * 60 + 30,
             closes_at_minute: 17 * 60 + 30,
             reception_slot_minutes: 15,
+            closed_dates: Vec::new(),
         }
     }
 }
@@ -96,7 +100,10 @@ pub async fn policy(
     let rates = serde_json::from_value::<LabourRates>(found.labour_rates_fen)
         .map_err(|_| StoreError::Conflict("service policy unreadable"))?;
     let minutes = |value: i32| u32::try_from(value).unwrap_or(0);
+    let closed_dates = serde_json::from_value(found.closed_dates)
+        .map_err(|_| StoreError::Conflict("service policy unreadable"))?;
     Ok(ServicePolicy {
+        closed_dates,
         labour_rates_fen: rates,
         opens_at_minute: minutes(found.opens_at_minute),
         closes_at_minute: minutes(found.closes_at_minute),
@@ -131,6 +138,8 @@ pub async fn set_policy(
     let txn = crate::db::begin_write(&db.conn).await?;
     let rates = serde_json::to_value(&policy.labour_rates_fen)
         .map_err(|_| StoreError::Conflict("service policy unwritable"))?;
+    let closed = serde_json::to_value(&policy.closed_dates)
+        .map_err(|_| StoreError::Conflict("service policy unwritable"))?;
     let existing = policy_row(&txn, actor.tenant_id, store_id).await?;
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |row| row.id);
     let fill = |model: &mut service_policy::ActiveModel| {
@@ -138,6 +147,7 @@ pub async fn set_policy(
         model.opens_at_minute = Set(as_i32(policy.opens_at_minute));
         model.closes_at_minute = Set(as_i32(policy.closes_at_minute));
         model.reception_slot_minutes = Set(as_i32(policy.reception_slot_minutes));
+        model.closed_dates = Set(closed.clone());
         model.updated_at = Set(Utc::now());
     };
     match existing {

@@ -33,7 +33,7 @@ use crate::AppState;
         super::service::setup::add_operation, super::service::setup::bays, super::service::setup::add_bay, super::service::setup::staff,
         super::service::appointments::book, super::service::appointments::list, super::service::appointments::to_confirm,
         super::service::appointments::show, super::service::appointments::set_status, super::service::appointments::reschedule,
-        super::service::appointments::maintenance_due,
+        super::service::appointments::maintenance_due, super::service::appointments::prepare,
         super::service::orders::receive, super::service::orders::list, super::service::orders::show, super::service::orders::sign,
         super::service::orders::dispatch, super::service::orders::propose, super::service::orders::decide,
         super::service::orders::approval_link, super::service::orders::clock_on, super::service::orders::clock_off,

@@ -18,7 +18,7 @@ use fours_store::StoreError;
 use fours_store::error::FieldError;
 use fours_store::org::{self, Actor};
 use fours_store::service::appointments::{
-    self, AppointmentFilter, AppointmentInput, DueVehicle, PlannedJob, REPAIR_TYPES,
+    self, AppointmentFilter, AppointmentInput, DueVehicle, PlannedJob, Preparation, REPAIR_TYPES,
 };
 use fours_store::service::claims::{self, ClaimFilter, ClaimInput, ClaimStep};
 use fours_store::service::entities::appointment;
@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/service", get(desk).post(book))
         .route("/service/appointments/{id}/status", post(appointment_status))
+        .route("/service/appointments/{id}/preparation", post(appointment_preparation))
         .route("/service/reception", get(reception_page).post(receive))
         .route("/service/orders/{id}", get(order_page))
         .route("/service/orders/{id}/act/{action}", post(act))
@@ -136,13 +137,25 @@ pub struct AppointmentRow {
     pub open: bool,
     pub receivable: bool,
     pub repair_order_id: Option<Uuid>,
+    /// The preparation items and whether each is ticked.
+    pub preparation: Vec<(&'static str, bool)>,
+    pub prepared: bool,
 }
 
 async fn appointment_rows(state: &AppState, page: &Page, actor: &Actor, found: Vec<appointment::Model>) -> Vec<AppointmentRow> {
     let people = staff_names(state, actor).await;
     let mut rows = Vec::with_capacity(found.len());
     for a in found {
+        let ready: Preparation = serde_json::from_value(a.preparation.clone()).unwrap_or_default();
         rows.push(AppointmentRow {
+            preparation: vec![
+                ("advisor", ready.advisor),
+                ("bay", ready.bay),
+                ("parts", ready.parts),
+                ("special_tools", ready.special_tools),
+                ("courtesy_car", ready.courtesy_car),
+            ],
+            prepared: ready.complete(&a),
             time: page.local_time(a.arrive_at),
             car: car_line(state, actor, a.vehicle_id).await,
             advisor: name_of(&people, Some(a.advisor_id)),
@@ -308,6 +321,27 @@ async fn appointment_status(State(state): State<AppState>, session: Session, Pag
     };
     let status = filled(&values, "status").unwrap_or_default();
     match appointments::set_status(&state.db, &actor, id, &status).await {
+        Ok(changed) => Redirect::to(&format!("/service?day={}", changed.service_day)).into_response(),
+        Err(error) => match message(&page, &error) {
+            Some(text) => desk_view(&state, page, &actor, None, Some(text)).await,
+            None => error_page(&page, error.into()),
+        },
+    }
+}
+
+async fn appointment_preparation(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(values): Form<Values>) -> Response {
+    let page = match page_requiring(&state, &session, &actor, Permission::ServiceBook).await {
+        Ok(page) => page,
+        Err(denied) => return denied,
+    };
+    let ready = Preparation {
+        advisor: yes(&values, "advisor"),
+        bay: yes(&values, "bay"),
+        parts: yes(&values, "parts"),
+        special_tools: yes(&values, "special_tools"),
+        courtesy_car: yes(&values, "courtesy_car"),
+    };
+    match appointments::prepare(&state.db, &actor, id, &ready).await {
         Ok(changed) => Redirect::to(&format!("/service?day={}", changed.service_day)).into_response(),
         Err(error) => match message(&page, &error) {
             Some(text) => desk_view(&state, page, &actor, None, Some(text)).await,
@@ -931,6 +965,7 @@ struct SetupTemplate {
     policy: ServicePolicy,
     opens_at: String,
     closes_at: String,
+    closed_dates: String,
     operations: Vec<(String, String, i32)>,
     bays: Vec<(String, String)>,
     bay_kinds: Vec<(String, String)>,
@@ -954,6 +989,7 @@ async fn setup_view(state: &AppState, page: Page, actor: &Actor, error: Option<S
     let template = SetupTemplate {
         opens_at: clock(policy.opens_at_minute),
         closes_at: clock(policy.closes_at_minute),
+        closed_dates: policy.closed_dates.iter().map(NaiveDate::to_string).collect::<Vec<_>>().join(", "),
         policy,
         operations: setup::operations(db, actor).await.unwrap_or_default().into_iter().map(|o| (o.code, o.name, o.standard_minutes)).collect(),
         bays: setup::bays(db, actor).await.unwrap_or_default().into_iter().map(|b| (b.code, page.t(&format!("bay_type.{}", b.kind)))).collect(),
@@ -1001,6 +1037,13 @@ async fn save_setup(State(state): State<AppState>, session: Session, PageCaller(
                 policy.reception_slot_minutes = whole(&values, "reception_slot_minutes", &mut errors).unwrap_or(policy.reception_slot_minutes);
                 if let Some(rate) = rate {
                     policy.labour_rates_fen.insert(PayType::Customer.as_str().to_owned(), rate);
+                }
+                if let Some(dates) = values.get("closed_dates") {
+                    policy.closed_dates = dates
+                        .split([',', '，', ' ', '\n'])
+                        .filter(|d| !d.trim().is_empty())
+                        .filter_map(|d| d.trim().parse::<NaiveDate>().ok())
+                        .collect();
                 }
                 unless_invalid(errors, setup::set_policy(&state.db, &actor, None, &policy)).await.map(|_| ())
             }

@@ -7,7 +7,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use fours_domain::access::Permission;
 use fours_store::service::appointments::{
-    self, AppointmentFilter, AppointmentInput, DueVehicle, RescheduleInput,
+    self, AppointmentFilter, AppointmentInput, DueVehicle, Preparation, RescheduleInput,
 };
 use fours_store::service::entities::appointment;
 use serde::Deserialize;
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/appointments/{id}", get(show))
         .route("/api/v1/appointments/{id}/status", post(set_status))
         .route("/api/v1/appointments/{id}/reschedule", post(reschedule))
+        .route("/api/v1/appointments/{id}/preparation", post(prepare))
         .route("/api/v1/maintenance-due", get(maintenance_due))
 }
 
@@ -130,4 +131,17 @@ pub async fn maintenance_due(
     Ok(Json(
         appointments::maintenance_due(&state.db.conn, actor, within).await?,
     ))
+}
+
+/// The day-before preparation: advisor, bay, parts, special tools, courtesy car ticked off.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/preparation", tag = "service", security(("bearer" = [])), request_body = Preparation,
+    responses((status = 200, body = appointment::Model), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn prepare(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(ready): ApiJson<Preparation>,
+) -> ApiResult<Json<appointment::Model>> {
+    let actor = caller.require(Permission::ServiceBook)?;
+    Ok(Json(appointments::prepare(&state.db, actor, id, &ready).await?))
 }
