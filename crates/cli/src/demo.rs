@@ -97,8 +97,18 @@ pub async fn seed(db: &Database) -> Result<bool> {
 /// The store's bays and common labour operations with their standard times (from the seeds:
 /// routine maintenance 45 min for one technician, 30 for two; brake service 40 / 20).
 async fn seed_workshop(db: &Database, admin: &Actor, store: uuid::Uuid) -> Result<()> {
-    for (code, bay_type) in [("M01", "mechanical"), ("M02", "mechanical"), ("Q01", "quick_service"), ("B01", "body"), ("P01", "paint")] {
-        let input = BayInput { store_id: Some(store), code: code.into(), bay_type: bay_type.into() };
+    for (code, bay_type) in [
+        ("M01", "mechanical"),
+        ("M02", "mechanical"),
+        ("Q01", "quick_service"),
+        ("B01", "body"),
+        ("P01", "paint"),
+    ] {
+        let input = BayInput {
+            store_id: Some(store),
+            code: code.into(),
+            bay_type: bay_type.into(),
+        };
         setup::add_bay(db, admin, &input).await?;
     }
     let operations = [

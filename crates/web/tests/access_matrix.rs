@@ -100,7 +100,8 @@ async fn records(app: &TestApp, serial: u32) -> Records {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{visit}");
     let sales = SalesRecords::create(app, serial).await;
-    let (appointment, repair_order, claim) = service_records(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
+    let (appointment, repair_order, claim) =
+        service_records(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
     Records {
         appointment,
         repair_order,
@@ -126,11 +127,16 @@ async fn records(app: &TestApp, serial: u32) -> Records {
 /// A day and reception slot of the booking's own in the coming month, so that rounds neither
 /// share an advisor's slot nor fill one technician's day.
 fn arrival(serial: u32) -> String {
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
     let tomorrow = today + chrono::Duration::days(1 + i64::from(serial % 30));
     let minute = 8 * 60 + 30 + (serial % 36) * 15;
     let local = tomorrow.and_hms_opt(minute / 60, minute % 60, 0).unwrap();
-    local.and_local_timezone(chrono_tz::Asia::Shanghai).unwrap().to_rfc3339()
+    local
+        .and_local_timezone(chrono_tz::Asia::Shanghai)
+        .unwrap()
+        .to_rfc3339()
 }
 
 fn reception_body(vehicle: &Value, advisor: Uuid, km: u32) -> Value {
@@ -145,7 +151,12 @@ fn claim_body(order: Value) -> Value {
     json!({"order_id": order, "fault_code": "C1234", "labour_code": "CHK", "causal_part": "P1"})
 }
 
-async fn service_records(app: &TestApp, serial: u32, customer: Value, vehicle: Value) -> (Uuid, Uuid, Uuid) {
+async fn service_records(
+    app: &TestApp,
+    serial: u32,
+    customer: Value,
+    vehicle: Value,
+) -> (Uuid, Uuid, Uuid) {
     let admin = app.token(Role::Admin);
     let advisor = app.users[&Role::ServiceAdvisor].id;
     let post = |path: &'static str, body: Value| async move {
@@ -160,8 +171,16 @@ async fn service_records(app: &TestApp, serial: u32, customer: Value, vehicle: V
                "arrive_at": arrival(serial * 3), "repair_type": "maintenance", "jobs": [{"name": "保养", "minutes": 45}]}),
     )
     .await;
-    let order = post("/api/v1/repair-orders", reception_body(&vehicle, advisor, 1000)).await;
-    let claim = post("/api/v1/warranty-claims", claim_body(order["order"]["id"].clone())).await;
+    let order = post(
+        "/api/v1/repair-orders",
+        reception_body(&vehicle, advisor, 1000),
+    )
+    .await;
+    let claim = post(
+        "/api/v1/warranty-claims",
+        claim_body(order["order"]["id"].clone()),
+    )
+    .await;
     (id_of(&appointment), id_of(&order["order"]), id_of(&claim))
 }
 
@@ -294,20 +313,30 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::Operation => Some(
             json!({"code": format!("OP{serial}"), "name": "四轮定位", "standard_minutes": 60, "store_id": store_id}),
         ),
-        BodyKind::Bay => Some(json!({"code": format!("B{serial}"), "bay_type": "body", "store_id": store_id})),
-        BodyKind::Appointment => Some(
-            json!({"store_id": store_id, "vehicle_id": records.vehicle,
+        BodyKind::Bay => {
+            Some(json!({"code": format!("B{serial}"), "bay_type": "body", "store_id": store_id}))
+        }
+        BodyKind::Appointment => Some(json!({"store_id": store_id, "vehicle_id": records.vehicle,
                    "advisor_id": records.advisor, "arrive_at": arrival(serial * 3 + 1), "repair_type": "repair",
-                   "jobs": [{"name": "检查异响", "minutes": 30}]}),
-        ),
+                   "jobs": [{"name": "检查异响", "minutes": 30}]})),
         BodyKind::AppointmentStatus => Some(json!({"status": "confirmed"})),
         BodyKind::Reschedule => Some(json!({"arrive_at": arrival(serial * 3 + 2)})),
         // Above the mileage route's reading, taken earlier in the round.
-        BodyKind::Reception => Some(reception_body(&json!(records.vehicle), records.advisor, 2000)),
-        BodyKind::Signature => Some(json!({"signed_by": "车主", "signature": "data:image/png;base64,AA=="})),
+        BodyKind::Reception => Some(reception_body(
+            &json!(records.vehicle),
+            records.advisor,
+            2000,
+        )),
+        BodyKind::Signature => {
+            Some(json!({"signed_by": "车主", "signature": "data:image/png;base64,AA=="}))
+        }
         BodyKind::Dispatch => Some(json!({"technician_id": records.technician})),
-        BodyKind::Proposal => Some(json!({"name": "更换雨刮", "minutes": 10, "finding": "雨刮老化"})),
-        BodyKind::JobDecision => Some(json!({"job_position": 1, "approve": true, "via": "phone", "decided_by": "车主"})),
+        BodyKind::Proposal => {
+            Some(json!({"name": "更换雨刮", "minutes": 10, "finding": "雨刮老化"}))
+        }
+        BodyKind::JobDecision => {
+            Some(json!({"job_position": 1, "approve": true, "via": "phone", "decided_by": "车主"}))
+        }
         BodyKind::ClockOff => Some(json!({"done": true})),
         BodyKind::Pause => Some(json!({"pause_reason": "waiting_parts"})),
         BodyKind::QualityCheck => Some(json!({"pass": true})),
@@ -503,7 +532,10 @@ async fn another_dealer_group_gets_404_for_every_record(app: Arc<TestApp>) {
         "not transferred"
     );
     assert!(vehicle["colour"].is_null());
-    assert_eq!(vehicle["mileage_km"], 1000, "only the round's own reception reading");
+    assert_eq!(
+        vehicle["mileage_km"], 1000,
+        "only the round's own reception reading"
+    );
 }
 
 async fn phone_numbers_are_masked_for_workshop_roles(app: Arc<TestApp>) {

@@ -24,7 +24,12 @@ fn literals_after<'a>(text: &'a str, marker: &str) -> Vec<&'a str> {
             let end = rest.find('"')?;
             Some(&rest[..end])
         })
-        .filter(|code| !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.'))
+        .filter(|code| {
+            !code.is_empty()
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+        })
         .collect()
 }
 

@@ -49,12 +49,9 @@ impl AppointmentStatus {
     pub fn change_to(self, next: AppointmentStatus) -> Result<AppointmentStatus, Invalid> {
         use AppointmentStatus::*;
         match (self, next) {
-            (Booked, Confirmed) | (Booked | Confirmed, Arrived | NoShow | Cancelled | Rescheduled) => {
-                Ok(next)
-            }
-            (Arrived | NoShow | Cancelled | Rescheduled, _) => {
-                Err(Invalid("appointment.closed"))
-            }
+            (Booked, Confirmed)
+            | (Booked | Confirmed, Arrived | NoShow | Cancelled | Rescheduled) => Ok(next),
+            (Arrived | NoShow | Cancelled | Rescheduled, _) => Err(Invalid("appointment.closed")),
             _ => Err(Invalid("appointment.transition")),
         }
     }
@@ -92,10 +89,19 @@ mod tests {
         assert_eq!(Confirmed.change_to(Arrived), Ok(Arrived));
         assert_eq!(Booked.change_to(NoShow), Ok(NoShow));
         assert_eq!(Confirmed.change_to(Rescheduled), Ok(Rescheduled));
-        assert_eq!(Confirmed.change_to(Confirmed), Err(Invalid("appointment.transition")));
-        assert_eq!(Booked.change_to(Booked), Err(Invalid("appointment.transition")));
+        assert_eq!(
+            Confirmed.change_to(Confirmed),
+            Err(Invalid("appointment.transition"))
+        );
+        assert_eq!(
+            Booked.change_to(Booked),
+            Err(Invalid("appointment.transition"))
+        );
         for closed in [Arrived, NoShow, Cancelled, Rescheduled] {
-            assert_eq!(closed.change_to(Confirmed), Err(Invalid("appointment.closed")));
+            assert_eq!(
+                closed.change_to(Confirmed),
+                Err(Invalid("appointment.closed"))
+            );
             assert!(!closed.holds_capacity() || closed == Arrived);
         }
         assert!(Booked.holds_capacity() && Confirmed.holds_capacity());

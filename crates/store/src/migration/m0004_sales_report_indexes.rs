@@ -62,7 +62,13 @@ fn indexes() -> Vec<IndexCreateStatement> {
         tenant_index(
             "leads",
             "ix_leads_report_keys",
-            &["id", "store_id", "consultant_id", "source", "models_of_interest"],
+            &[
+                "id",
+                "store_id",
+                "consultant_id",
+                "source",
+                "models_of_interest",
+            ],
         ),
         // A consultant's or a store's lead ids, which pick their rows of the stages above.
         tenant_index("leads", "ix_leads_consultant_ids", &["consultant_id", "id"]),

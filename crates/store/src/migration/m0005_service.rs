@@ -223,7 +223,11 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone("updated_at"))
             .foreign_key(&mut store_fk("warranty_claims"))
-            .foreign_key(&mut tenant_fk("warranty_claims", "order_id", "repair_orders"))
+            .foreign_key(&mut tenant_fk(
+                "warranty_claims",
+                "order_id",
+                "repair_orders",
+            ))
             .to_owned(),
         tenant_table("service_payments")
             .col(uuid("order_id"))
@@ -231,7 +235,11 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string("method"))
             .col(timestamp_with_time_zone("paid_at"))
             .col(uuid("received_by"))
-            .foreign_key(&mut tenant_fk("service_payments", "order_id", "repair_orders"))
+            .foreign_key(&mut tenant_fk(
+                "service_payments",
+                "order_id",
+                "repair_orders",
+            ))
             .to_owned(),
     ]
 }
@@ -244,6 +252,9 @@ fn indexes() -> Vec<IndexCreateStatement> {
             "ix_vehicles_store_next_service",
             &["store_id", "next_service_on"],
         ),
+        // The group's lists (a group-level user sees every store): the same, without the store.
+        tenant_index("vehicles", "ix_vehicles_next_service", &["next_service_on"]),
+        tenant_index("repair_orders", "ix_repair_orders_status", &["status"]),
         unique(tenant_index(
             "service_policies",
             "ux_service_policies_store",

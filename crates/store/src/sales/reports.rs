@@ -13,7 +13,7 @@ use sea_orm::sea_query::{
     Alias, CommonTableExpression, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement,
     UnionType, WithClause, WithQuery,
 };
-use sea_orm::{ConnectionTrait, QueryResult, StatementBuilder};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, StatementBuilder};
 use uuid::Uuid;
 
 use crate::error::StoreResult;
@@ -105,32 +105,47 @@ fn in_period(query: &mut SelectStatement, table: &'static str, at: &'static str,
         .and_where(col(table, at).lt(period.to));
 }
 
-fn key_column(dimension: Dimension) -> &'static str {
-    match dimension {
-        Dimension::Source => "source",
-        Dimension::Consultant => "consultant_id",
-        Dimension::Model => "models_of_interest",
+/// The first model of a comma-separated list, taken in the database: a year's rows name tens
+/// of thousands of different lists, which would otherwise come back as as many rows.
+fn first_model(backend: DbBackend, list: Expr) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_exprs("split_part($1, ',', 1)", [list]),
+        _ => Expr::cust_with_exprs(
+            "substr(?, 1, instr(? || ',', ',') - 1)",
+            [list.clone(), list],
+        ),
     }
 }
 
-/// Visits per key, all of them and those that kept a contact; visits have a channel where
-/// leads have a source.
-fn visits_query(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
-    let key = match dimension {
-        Dimension::Source => "channel",
-        _ => key_column(dimension),
-    };
+/// What a table's rows are grouped by; visits have a channel where leads have a source.
+fn key(backend: DbBackend, table: &'static str, dimension: Dimension) -> Expr {
+    match (dimension, table) {
+        (Dimension::Source, "showroom_visits") => col(table, "channel"),
+        (Dimension::Source, _) => col(table, "source"),
+        (Dimension::Consultant, _) => col(table, "consultant_id"),
+        (Dimension::Model, _) => first_model(backend, col(table, "models_of_interest")),
+    }
+}
+
+/// Visits per key, all of them and those that kept a contact.
+fn visits_query(
+    actor: &Actor,
+    backend: DbBackend,
+    dimension: Dimension,
+    period: Period,
+) -> SelectStatement {
+    let key = key(backend, "showroom_visits", dimension);
     let mut query = Query::select();
     query
         .from(Alias::new("showroom_visits"))
-        .expr_as(col("showroom_visits", key), Alias::new("k"))
+        .expr_as(key.clone(), Alias::new("k"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .expr_as(
             Func::count(col("showroom_visits", "customer_id")),
             Alias::new("kept"),
         )
         .cond_where(scope(actor, "showroom_visits"))
-        .group_by_col((Alias::new("showroom_visits"), Alias::new(key)));
+        .add_group_by([key]);
     in_period(&mut query, "showroom_visits", "arrived_at", period);
     query
 }
@@ -165,7 +180,12 @@ fn stage_rows(actor: &Actor, stage: &LeadStage, period: Period) -> SelectStateme
 /// Test drives, orders and deliveries per key of their lead, in one pass. The rows are first
 /// counted per lead (which also orders them by lead), so each lead is looked up once, and in
 /// index order, for its scope and key: a lookup per row in time order costs more than the count.
-fn lead_stages_query(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
+fn lead_stages_query(
+    actor: &Actor,
+    backend: DbBackend,
+    dimension: Dimension,
+    period: Period,
+) -> SelectStatement {
     let [first, rest @ ..] = &LEAD_STAGES;
     let mut rows = stage_rows(actor, first, period);
     for stage in rest {
@@ -176,41 +196,44 @@ fn lead_stages_query(actor: &Actor, dimension: Dimension, period: Period) -> Sel
         .from_subquery(rows, Alias::new("stage_rows"))
         .expr_as(col("stage_rows", "lead_id"), Alias::new("lead_id"))
         .group_by_col((Alias::new("stage_rows"), Alias::new("lead_id")));
-    let key = key_column(dimension);
+    let key = key(backend, "leads", dimension);
     let mut query = Query::select();
     query
-        .expr_as(col("leads", key), Alias::new("k"))
+        .expr_as(key.clone(), Alias::new("k"))
         .cond_where(scope(actor, "leads"))
-        .group_by_col((Alias::new("leads"), Alias::new(key)));
+        .add_group_by([key]);
     for stage in &LEAD_STAGES {
         let is_stage = col("stage_rows", "stage").eq(stage.stage);
-        per_lead.expr_as(Func::count(Expr::case(is_stage, 1)), Alias::new(stage.stage));
+        per_lead.expr_as(
+            Func::count(Expr::case(is_stage, 1)),
+            Alias::new(stage.stage),
+        );
         // PostgreSQL sums integers as numeric.
         let sum = Func::sum(col("per_lead", stage.stage));
-        query.expr_as(Func::cast_as(sum, Alias::new("BIGINT")), Alias::new(stage.stage));
+        query.expr_as(
+            Func::cast_as(sum, Alias::new("BIGINT")),
+            Alias::new(stage.stage),
+        );
     }
-    query.from_subquery(per_lead, Alias::new("per_lead")).inner_join(
-        Alias::new("leads"),
-        col("leads", "id").equals((Alias::new("per_lead"), Alias::new("lead_id"))),
-    );
+    query
+        .from_subquery(per_lead, Alias::new("per_lead"))
+        .inner_join(
+            Alias::new("leads"),
+            col("leads", "id").equals((Alias::new("per_lead"), Alias::new("lead_id"))),
+        );
     query
 }
 
-/// The row's group key as text: consultants by id, models by the first one named.
+/// The row's group key as text (consultants by id).
 fn key_of(row: &QueryResult, dimension: Dimension) -> StoreResult<String> {
     Ok(match dimension {
         Dimension::Consultant => row
             .try_get::<Option<Uuid>>("", "k")?
             .map(|id| id.to_string())
             .unwrap_or_default(),
-        Dimension::Model => row
-            .try_get::<Option<String>>("", "k")?
-            .unwrap_or_default()
-            .split(',')
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-        Dimension::Source => row.try_get::<Option<String>>("", "k")?.unwrap_or_default(),
+        Dimension::Source | Dimension::Model => {
+            row.try_get::<Option<String>>("", "k")?.unwrap_or_default()
+        }
     })
 }
 
@@ -234,13 +257,14 @@ pub async fn funnel(
     dimension: Dimension,
     period: Period,
 ) -> StoreResult<BTreeMap<String, FunnelCounts>> {
+    let backend = db.get_database_backend();
     let mut rows: BTreeMap<String, FunnelCounts> = BTreeMap::new();
-    for row in grouped(db, &visits_query(actor, dimension, period)).await? {
+    for row in grouped(db, &visits_query(actor, backend, dimension, period)).await? {
         let counts = rows.entry(key_of(&row, dimension)?).or_default();
         counts.traffic += count(&row, "n")?;
         counts.contacts_kept += count(&row, "kept")?;
     }
-    for row in grouped(db, &lead_stages_query(actor, dimension, period)).await? {
+    for row in grouped(db, &lead_stages_query(actor, backend, dimension, period)).await? {
         let counts = rows.entry(key_of(&row, dimension)?).or_default();
         for stage in &LEAD_STAGES {
             if let Some(counted) = counts.stage(stage.stage) {
@@ -307,7 +331,12 @@ fn discipline_query(actor: &Actor, period: Period) -> WithQuery {
         .expr_as(done(true), Alias::new("on_time"))
         .expr_as(done(false), Alias::new("late"))
         .and_where(col("consultants", "k").is_not_null());
-    query.with(WithClause::new().recursive(true).cte(consultants).to_owned())
+    query.with(
+        WithClause::new()
+            .recursive(true)
+            .cte(consultants)
+            .to_owned(),
+    )
 }
 
 /// Follow-ups done in the period per consultant: (done, on time).

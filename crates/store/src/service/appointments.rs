@@ -19,8 +19,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::entities::appointment;
-use super::setup::{self, ServicePolicy};
 use super::in_scope;
+use super::setup::{self, ServicePolicy};
 use crate::Database;
 use crate::error::{StoreError, StoreResult};
 use crate::org::{self, Actor};
@@ -28,7 +28,13 @@ use crate::sales::orders::next_number;
 use crate::sales::{audit_record, store_of, text};
 use crate::{customers, vehicles};
 
-pub const REPAIR_TYPES: [&str; 5] = ["maintenance", "repair", "warranty", "accident", "inspection"];
+pub const REPAIR_TYPES: [&str; 5] = [
+    "maintenance",
+    "repair",
+    "warranty",
+    "accident",
+    "inspection",
+];
 
 /// One job planned at booking: a labour operation (its standard time), or a described job with
 /// the minutes the advisor expects.
@@ -90,9 +96,7 @@ async fn planned_work(
             }
             None => PlannedJob {
                 operation_id: None,
-                name: Some(
-                    text(&job.name).ok_or_else(|| StoreError::invalid("jobs", "required"))?,
-                ),
+                name: Some(text(&job.name).ok_or_else(|| StoreError::invalid("jobs", "required"))?),
                 minutes: Some(
                     job.minutes
                         .filter(|m| (1..=24 * 60).contains(m))
@@ -151,7 +155,8 @@ async fn holding_on(
 }
 
 fn minutes_of<'a>(rows: impl Iterator<Item = &'a appointment::Model>) -> u32 {
-    rows.map(|a| u32::try_from(a.work_minutes).unwrap_or(0)).sum()
+    rows.map(|a| u32::try_from(a.work_minutes).unwrap_or(0))
+        .sum()
 }
 
 fn refusal(reason: BookingRefusal) -> StoreError {
@@ -182,7 +187,11 @@ async fn day_capacity(
             .await?
             .len(),
     };
-    let times = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).saturating_mul(open_minutes);
+    let times = |n: usize| {
+        u32::try_from(n)
+            .unwrap_or(u32::MAX)
+            .saturating_mul(open_minutes)
+    };
     let on_bay = booked
         .iter()
         .filter(|a| input.bay_id.is_none() || a.bay_id == input.bay_id);
@@ -222,7 +231,15 @@ async fn check_references(
         (None, _) => return Err(StoreError::invalid("advisor_id", "required")),
     };
     let advisor_roles = [Role::ServiceAdvisor, Role::StoreManager, Role::Admin];
-    setup::check_staff(db, actor.tenant_id, store_id, advisor_id, &advisor_roles, "advisor_id").await?;
+    setup::check_staff(
+        db,
+        actor.tenant_id,
+        store_id,
+        advisor_id,
+        &advisor_roles,
+        "advisor_id",
+    )
+    .await?;
     if let Some(technician) = input.technician_id {
         setup::check_staff(
             db,
@@ -240,7 +257,10 @@ async fn check_references(
             return Err(StoreError::invalid("bay_id", "reference.not_found"));
         }
     }
-    if input.mileage_km.is_some_and(|km| !(0..=2_000_000).contains(&km)) {
+    if input
+        .mileage_km
+        .is_some_and(|km| !(0..=2_000_000).contains(&km))
+    {
         return Err(StoreError::invalid("mileage_km", "number.out_of_range"));
     }
     Ok((owner, advisor_id))
@@ -279,13 +299,20 @@ async fn book_in(
     // Serialises bookings of the store (see the module's comment) before capacity is read.
     let number = next_number(txn, actor.tenant_id, store_id, "appointment").await?;
     let booked = holding_on(txn, actor.tenant_id, store_id, day).await?;
-    let slot_free = !booked.iter().any(|a| {
-        a.advisor_id == advisor_id && a.arrive_at >= slot_start && a.arrive_at < slot_end
-    });
-    day_capacity(txn, input, store_id, actor.tenant_id, policy.open_minutes(), &booked)
-        .await?
-        .accepts(slot_free, work_minutes)
-        .map_err(refusal)?;
+    let slot_free = !booked
+        .iter()
+        .any(|a| a.advisor_id == advisor_id && a.arrive_at >= slot_start && a.arrive_at < slot_end);
+    day_capacity(
+        txn,
+        input,
+        store_id,
+        actor.tenant_id,
+        policy.open_minutes(),
+        &booked,
+    )
+    .await?
+    .accepts(slot_free, work_minutes)
+    .map_err(refusal)?;
     let now = Utc::now();
     let created = appointment::ActiveModel {
         tenant_id: Set(actor.tenant_id),
@@ -392,7 +419,9 @@ pub async fn set_status(
         .filter(|s| {
             matches!(
                 s,
-                AppointmentStatus::Confirmed | AppointmentStatus::NoShow | AppointmentStatus::Cancelled
+                AppointmentStatus::Confirmed
+                    | AppointmentStatus::NoShow
+                    | AppointmentStatus::Cancelled
             )
         })
         .ok_or_else(|| StoreError::invalid("status", "choice.invalid"))?;
@@ -423,7 +452,15 @@ pub(crate) async fn change_status(
     }
     model.updated_at = Set(Utc::now());
     let changed = model.update(txn).await?;
-    audit_record(txn, actor, next.as_str(), "appointment", changed.id, &changed).await?;
+    audit_record(
+        txn,
+        actor,
+        next.as_str(),
+        "appointment",
+        changed.id,
+        &changed,
+    )
+    .await?;
     Ok(changed)
 }
 
@@ -474,11 +511,7 @@ pub async fn reschedule(
 }
 
 /// The store's day as UTC bounds and its date, for lists like "tomorrow's appointments".
-pub async fn store_day(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    offset_days: i64,
-) -> NaiveDate {
+pub async fn store_day(db: &impl ConnectionTrait, actor: &Actor, offset_days: i64) -> NaiveDate {
     let zone = org::store_zone(db, actor.tenant_id, actor.store_id).await;
     let today = Utc::now().with_timezone(&zone).date_naive();
     today + Duration::days(offset_days)
@@ -534,7 +567,11 @@ pub async fn maintenance_due(
     let today = store_day(db, actor, 0).await;
     let until = today + Duration::days(i64::from(within_days));
     let cars = vehicle::Entity::find()
-        .filter(in_scope(actor, vehicle::Column::TenantId, vehicle::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            vehicle::Column::TenantId,
+            vehicle::Column::StoreId,
+        ))
         .filter(vehicle::Column::DeletedAt.is_null())
         .filter(vehicle::Column::NextServiceOn.lte(until))
         .order_by_asc(vehicle::Column::NextServiceOn)
@@ -601,10 +638,17 @@ impl Preparation {
 }
 
 /// Records what is ready for a booking that is still to come.
-pub async fn prepare(db: &Database, actor: &Actor, id: Uuid, ready: &Preparation) -> StoreResult<appointment::Model> {
+pub async fn prepare(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    ready: &Preparation,
+) -> StoreResult<appointment::Model> {
     let txn = crate::db::begin_write(&db.conn).await?;
     let booked = get(&txn, actor, id).await?;
-    if !AppointmentStatus::parse(&booked.status).is_some_and(|s| s.holds_capacity() && s != AppointmentStatus::Arrived) {
+    if !AppointmentStatus::parse(&booked.status)
+        .is_some_and(|s| s.holds_capacity() && s != AppointmentStatus::Arrived)
+    {
         return Err(StoreError::invalid("status", "appointment.closed"));
     }
     let mut model: appointment::ActiveModel = booked.into();

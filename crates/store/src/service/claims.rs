@@ -36,13 +36,20 @@ pub struct ClaimInput {
 fn required(value: &str, field: &'static str, errors: &mut Vec<FieldError>) -> String {
     let trimmed = value.trim().to_owned();
     if trimmed.is_empty() {
-        errors.push(FieldError { field, code: "required" });
+        errors.push(FieldError {
+            field,
+            code: "required",
+        });
     }
     trimmed
 }
 
 /// A claim for the order's approved warranty lines: labour and the parts of those jobs.
-pub async fn create(db: &Database, actor: &Actor, input: &ClaimInput) -> StoreResult<warranty_claim::Model> {
+pub async fn create(
+    db: &Database,
+    actor: &Actor,
+    input: &ClaimInput,
+) -> StoreResult<warranty_claim::Model> {
     let mut errors = Vec::new();
     let fault_code = required(&input.fault_code, "fault_code", &mut errors);
     let labour_code = required(&input.labour_code, "labour_code", &mut errors);
@@ -86,7 +93,10 @@ pub async fn create(db: &Database, actor: &Actor, input: &ClaimInput) -> StoreRe
 }
 
 /// What the maker owes for the order: its approved warranty labour and warranty parts.
-async fn warranty_value(db: &impl ConnectionTrait, order: &super::entities::repair_order::Model) -> StoreResult<i64> {
+async fn warranty_value(
+    db: &impl ConnectionTrait,
+    order: &super::entities::repair_order::Model,
+) -> StoreResult<i64> {
     let jobs = orders::jobs_of(db, order).await?;
     let parts = orders::parts_of(db, order).await?;
     let approved: Vec<_> = jobs
@@ -98,9 +108,17 @@ async fn warranty_value(db: &impl ConnectionTrait, order: &super::entities::repa
     Ok(figures.warranty.total_fen())
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreResult<warranty_claim::Model> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> StoreResult<warranty_claim::Model> {
     warranty_claim::Entity::find()
-        .filter(in_scope(actor, warranty_claim::Column::TenantId, warranty_claim::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            warranty_claim::Column::TenantId,
+            warranty_claim::Column::StoreId,
+        ))
         .filter(warranty_claim::Column::Id.eq(id))
         .one(db)
         .await?
@@ -114,16 +132,26 @@ pub struct ClaimFilter {
     pub order_id: Option<Uuid>,
 }
 
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &ClaimFilter) -> StoreResult<Vec<warranty_claim::Model>> {
-    let mut query = warranty_claim::Entity::find()
-        .filter(in_scope(actor, warranty_claim::Column::TenantId, warranty_claim::Column::StoreId));
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &ClaimFilter,
+) -> StoreResult<Vec<warranty_claim::Model>> {
+    let mut query = warranty_claim::Entity::find().filter(in_scope(
+        actor,
+        warranty_claim::Column::TenantId,
+        warranty_claim::Column::StoreId,
+    ));
     if let Some(status) = &filter.status {
         query = query.filter(warranty_claim::Column::Status.eq(status.as_str()));
     }
     if let Some(order) = filter.order_id {
         query = query.filter(warranty_claim::Column::OrderId.eq(order));
     }
-    Ok(query.order_by_desc(warranty_claim::Column::CreatedAt).all(db).await?)
+    Ok(query
+        .order_by_desc(warranty_claim::Column::CreatedAt)
+        .all(db)
+        .await?)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -135,10 +163,16 @@ pub struct ClaimStep {
 }
 
 /// Moves a claim on through the maker's process.
-pub async fn advance(db: &Database, actor: &Actor, id: Uuid, step: &ClaimStep) -> StoreResult<warranty_claim::Model> {
+pub async fn advance(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    step: &ClaimStep,
+) -> StoreResult<warranty_claim::Model> {
     let txn = crate::db::begin_write(&db.conn).await?;
     let claim = get(&txn, actor, id).await?;
-    let status = ClaimStatus::parse(&claim.status).ok_or(StoreError::Conflict("claim status unreadable"))?;
+    let status =
+        ClaimStatus::parse(&claim.status).ok_or(StoreError::Conflict("claim status unreadable"))?;
     let reason = text(&step.rejection_reason);
     let next = match step.action.as_str() {
         "submit" => status.submit(),
@@ -149,8 +183,15 @@ pub async fn advance(db: &Database, actor: &Actor, id: Uuid, step: &ClaimStep) -
         _ => return Err(StoreError::invalid("action", "choice.invalid")),
     }
     .map_err(|invalid| {
-        let field = if invalid.0 == "required" { "rejection_reason" } else { "action" };
-        StoreError::Invalid(vec![FieldError { field, code: invalid.0 }])
+        let field = if invalid.0 == "required" {
+            "rejection_reason"
+        } else {
+            "action"
+        };
+        StoreError::Invalid(vec![FieldError {
+            field,
+            code: invalid.0,
+        }])
     })?;
     let now = Utc::now();
     let mut model: warranty_claim::ActiveModel = claim.into();
@@ -167,7 +208,15 @@ pub async fn advance(db: &Database, actor: &Actor, id: Uuid, step: &ClaimStep) -
     }
     model.updated_at = Set(now);
     let changed = model.update(&txn).await?;
-    audit_record(&txn, actor, "advance", "warranty_claim", changed.id, &changed).await?;
+    audit_record(
+        &txn,
+        actor,
+        "advance",
+        "warranty_claim",
+        changed.id,
+        &changed,
+    )
+    .await?;
     txn.commit().await?;
     Ok(changed)
 }
@@ -198,7 +247,11 @@ pub async fn commissions(
         .map(|s| s.as_str())
         .collect();
     let claims = warranty_claim::Entity::find()
-        .filter(in_scope(actor, warranty_claim::Column::TenantId, warranty_claim::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            warranty_claim::Column::TenantId,
+            warranty_claim::Column::StoreId,
+        ))
         .filter(warranty_claim::Column::Status.is_in(accepted))
         .filter(warranty_claim::Column::DecidedAt.gte(from))
         .filter(warranty_claim::Column::DecidedAt.lt(to))

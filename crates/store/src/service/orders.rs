@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fours_domain::access::Role;
 use fours_domain::service::maintenance::{MaintenancePolicy, Reading};
-use fours_domain::service::quality::{COMEBACK_DAYS, ConcernCategory, Visit, comeback_of};
 use fours_domain::service::order::{Approval, JobProgress, PauseReason, RepairOrder, Status};
+use fours_domain::service::quality::{COMEBACK_DAYS, ConcernCategory, Visit, comeback_of};
 use fours_domain::service::settlement::{
     DEFAULT_VAT_BP, Discounts, LabourLine, PartLine, Settlement, Sheet, labour_fen,
 };
@@ -132,7 +132,11 @@ impl Loaded {
         }
         Ok(RepairOrder {
             status: Status::parse(&self.order.status).ok_or_else(unreadable)?,
-            pause_reason: self.order.pause_reason.as_deref().and_then(PauseReason::parse),
+            pause_reason: self
+                .order
+                .pause_reason
+                .as_deref()
+                .and_then(PauseReason::parse),
             jobs,
         })
     }
@@ -146,8 +150,15 @@ impl Loaded {
 }
 
 /// A refusal of the life cycle, reported on the field that names the step.
-pub(crate) fn refused(field: &'static str) -> impl Fn(fours_domain::validation::Invalid) -> StoreError {
-    move |invalid| StoreError::Invalid(vec![FieldError { field, code: invalid.0 }])
+pub(crate) fn refused(
+    field: &'static str,
+) -> impl Fn(fours_domain::validation::Invalid) -> StoreError {
+    move |invalid| {
+        StoreError::Invalid(vec![FieldError {
+            field,
+            code: invalid.0,
+        }])
+    }
 }
 
 pub(crate) async fn load(
@@ -285,7 +296,9 @@ pub(crate) async fn persist(
 fn pay_type(value: &Option<String>, field: &'static str) -> StoreResult<PayType> {
     match value.as_deref() {
         None | Some("") => Ok(PayType::Customer),
-        Some(text) => PayType::parse(text).ok_or_else(|| StoreError::invalid(field, "choice.invalid")),
+        Some(text) => {
+            PayType::parse(text).ok_or_else(|| StoreError::invalid(field, "choice.invalid"))
+        }
     }
 }
 
@@ -308,7 +321,9 @@ pub(crate) async fn job_row(
         None => (
             None,
             text(&input.name).ok_or_else(|| StoreError::invalid("jobs", "required"))?,
-            input.minutes.ok_or_else(|| StoreError::invalid("jobs", "required"))?,
+            input
+                .minutes
+                .ok_or_else(|| StoreError::invalid("jobs", "required"))?,
         ),
     };
     if !(1..=24 * 60).contains(&minutes) {
@@ -352,10 +367,13 @@ pub(crate) async fn insert_parts(
     for part in parts {
         let number = text(&Some(part.part_number.clone()))
             .ok_or_else(|| StoreError::invalid("part_number", "required"))?;
-        let name =
-            text(&Some(part.name.clone())).ok_or_else(|| StoreError::invalid("name", "required"))?;
+        let name = text(&Some(part.name.clone()))
+            .ok_or_else(|| StoreError::invalid("name", "required"))?;
         if part.quantity_hundredths == 0 || part.quantity_hundredths > 1_000_000 {
-            return Err(StoreError::invalid("quantity_hundredths", "number.out_of_range"));
+            return Err(StoreError::invalid(
+                "quantity_hundredths",
+                "number.out_of_range",
+            ));
         }
         if part.unit_price_fen < 0 {
             return Err(StoreError::invalid("unit_price_fen", "money.negative"));
@@ -385,7 +403,8 @@ pub(crate) async fn insert_parts(
 
 fn check_reception(input: &ReceptionInput) -> StoreResult<()> {
     let mut errors = Vec::new();
-    let mut fail = |field: &'static str, code: &'static str| errors.push(FieldError { field, code });
+    let mut fail =
+        |field: &'static str, code: &'static str| errors.push(FieldError { field, code });
     if !(0..=2_000_000).contains(&input.mileage_km) {
         fail("mileage_km", "number.out_of_range");
     }
@@ -428,7 +447,11 @@ fn check_reception(input: &ReceptionInput) -> StoreResult<()> {
     if input.courtesy_out_fuel_percent.is_some_and(|f| f > 100) {
         fail("courtesy_out_fuel_percent", "number.out_of_range");
     }
-    if errors.is_empty() { Ok(()) } else { Err(StoreError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
 }
 
 /// Receives a car: the repair order with its signed jobs and parts, the odometer reading in the
@@ -465,7 +488,15 @@ pub async fn receive(
     };
     let advisor_id = input.advisor_id.unwrap_or(actor.user_id);
     let advisors = [Role::ServiceAdvisor, Role::StoreManager, Role::Admin];
-    setup::check_staff(&txn, actor.tenant_id, store_id, advisor_id, &advisors, "advisor_id").await?;
+    setup::check_staff(
+        &txn,
+        actor.tenant_id,
+        store_id,
+        advisor_id,
+        &advisors,
+        "advisor_id",
+    )
+    .await?;
     // A booked car brings the jobs planned at booking unless the advisor writes others.
     let jobs = match (&appointment, input.jobs.is_empty()) {
         (Some(booked), true) => planned_jobs(booked),
@@ -545,13 +576,20 @@ pub async fn receive(
         .await
         .map_err(|_| StoreError::invalid("mileage_km", "mileage.decreasing"))?;
     if let Some(booked) = appointment {
-        if booked.vehicle_id != vehicle_id || !AppointmentStatus::parse(&booked.status)
-            .is_some_and(|s| s.holds_capacity() && s != AppointmentStatus::Arrived)
+        if booked.vehicle_id != vehicle_id
+            || !AppointmentStatus::parse(&booked.status)
+                .is_some_and(|s| s.holds_capacity() && s != AppointmentStatus::Arrived)
         {
             return Err(StoreError::invalid("appointment_id", "appointment.closed"));
         }
-        appointments::change_status(&txn, actor, booked, AppointmentStatus::Arrived, Some(order.id))
-            .await?;
+        appointments::change_status(
+            &txn,
+            actor,
+            booked,
+            AppointmentStatus::Arrived,
+            Some(order.id),
+        )
+        .await?;
     }
     note(&txn, Some(actor), &order, "received", None, None).await?;
     audit_record(&txn, actor, "create", "repair_order", order.id, &order).await?;
@@ -584,7 +622,10 @@ async fn comeback(
             concern: ConcernCategory::parse(&o.concern_category).unwrap_or(ConcernCategory::Other),
         })
         .collect();
-    let this = Visit { on: day(now), concern: category };
+    let this = Visit {
+        on: day(now),
+        concern: category,
+    };
     Ok(comeback_of(&visits, &this).and_then(|found| {
         earlier
             .iter()
@@ -648,7 +689,15 @@ pub async fn sign(
     model.updated_at = Set(Utc::now());
     let order = model.update(&txn).await?;
     note(&txn, Some(actor), &order, "signed", None, Some(signed_by)).await?;
-    audit_record(&txn, actor, "sign", "repair_order", order.id, &json!({"signed_by": order.signed_by})).await?;
+    audit_record(
+        &txn,
+        actor,
+        "sign",
+        "repair_order",
+        order.id,
+        &json!({"signed_by": order.signed_by}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(order)
 }
@@ -703,10 +752,12 @@ pub fn sheet(
 }
 
 pub fn settle_sheet(sheet: &Sheet) -> StoreResult<Settlement> {
-    sheet.settle().map_err(|e| StoreError::Invalid(vec![FieldError {
-        field: e.field,
-        code: e.invalid.0,
-    }]))
+    sheet.settle().map_err(|e| {
+        StoreError::Invalid(vec![FieldError {
+            field: e.field,
+            code: e.invalid.0,
+        }])
+    })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -779,11 +830,18 @@ pub async fn settle(
         model.settled_at = Set(Some(Utc::now()));
         model.update(&txn).await?;
     }
-    audit_record(&txn, actor, "settle", "repair_order", id, &json!({
-        "customer_total_fen": figures.customer_total_fen,
-        "paid_fen": figures.paid_fen,
-        "payment_fen": input.payment_fen,
-    }))
+    audit_record(
+        &txn,
+        actor,
+        "settle",
+        "repair_order",
+        id,
+        &json!({
+            "customer_total_fen": figures.customer_total_fen,
+            "paid_fen": figures.paid_fen,
+            "payment_fen": input.payment_fen,
+        }),
+    )
     .await?;
     txn.commit().await?;
     Ok(figures)
@@ -862,7 +920,10 @@ pub async fn set_next_service(
     due_on: NaiveDate,
 ) -> StoreResult<()> {
     vehicle::Entity::update_many()
-        .col_expr(vehicle::Column::NextServiceOn, sea_orm::sea_query::Expr::value(due_on))
+        .col_expr(
+            vehicle::Column::NextServiceOn,
+            sea_orm::sea_query::Expr::value(due_on),
+        )
         .filter(vehicle::Column::TenantId.eq(tenant_id))
         .filter(vehicle::Column::Id.eq(vehicle_id))
         .exec(db)
@@ -871,11 +932,25 @@ pub async fn set_next_service(
 }
 
 /// Withdraws an order before work starts.
-pub async fn cancel(db: &Database, actor: &Actor, id: Uuid, reason: Option<String>) -> StoreResult<repair_order::Model> {
+pub async fn cancel(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    reason: Option<String>,
+) -> StoreResult<repair_order::Model> {
     let txn = crate::db::begin_write(&db.conn).await?;
     let loaded = load(&txn, actor, id).await?;
     let next = loaded.machine()?.cancel().map_err(refused("status"))?;
-    let order = persist(&txn, Some(actor), &loaded, &next, "cancelled", None, text(&reason)).await?;
+    let order = persist(
+        &txn,
+        Some(actor),
+        &loaded,
+        &next,
+        "cancelled",
+        None,
+        text(&reason),
+    )
+    .await?;
     audit_record(&txn, actor, "cancel", "repair_order", order.id, &order).await?;
     txn.commit().await?;
     Ok(order)

@@ -55,9 +55,17 @@ impl KpiCounts {
     }
 }
 
-async fn closed_orders(db: &impl ConnectionTrait, actor: &Actor, period: Period) -> StoreResult<Vec<repair_order::Model>> {
+async fn closed_orders(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period: Period,
+) -> StoreResult<Vec<repair_order::Model>> {
     Ok(repair_order::Entity::find()
-        .filter(in_scope(actor, repair_order::Column::TenantId, repair_order::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            repair_order::Column::TenantId,
+            repair_order::Column::StoreId,
+        ))
         .filter(repair_order::Column::Status.eq(Status::Closed.as_str()))
         .filter(repair_order::Column::ClosedAt.gte(period.from))
         .filter(repair_order::Column::ClosedAt.lt(period.to))
@@ -65,7 +73,12 @@ async fn closed_orders(db: &impl ConnectionTrait, actor: &Actor, period: Period)
         .await?)
 }
 
-pub async fn kpis(db: &impl ConnectionTrait, actor: &Actor, period: Period, by: KpiBy) -> StoreResult<KpiCounts> {
+pub async fn kpis(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period: Period,
+    by: KpiBy,
+) -> StoreResult<KpiCounts> {
     let closed = closed_orders(db, actor, period).await?;
     let ids: Vec<Uuid> = closed.iter().map(|o| o.id).collect();
     let (jobs, parts, returned_to) = if ids.is_empty() {
@@ -95,8 +108,16 @@ pub async fn kpis(db: &impl ConnectionTrait, actor: &Actor, period: Period, by: 
     };
     let mut counts = KpiCounts::default();
     for order in &closed {
-        let mine: Vec<repair_job::Model> = jobs.iter().filter(|j| j.order_id == order.id && j.approval == Approval::Approved.as_str()).cloned().collect();
-        let my_parts: Vec<repair_part::Model> = parts.iter().filter(|p| p.order_id == order.id).cloned().collect();
+        let mine: Vec<repair_job::Model> = jobs
+            .iter()
+            .filter(|j| j.order_id == order.id && j.approval == Approval::Approved.as_str())
+            .cloned()
+            .collect();
+        let my_parts: Vec<repair_part::Model> = parts
+            .iter()
+            .filter(|p| p.order_id == order.id)
+            .cloned()
+            .collect();
         let figures = orders::settle_sheet(&orders::sheet(order, &mine, &my_parts, &[]))?;
         let keys: Vec<Uuid> = match by {
             KpiBy::Advisor => vec![order.advisor_id],
@@ -109,17 +130,33 @@ pub async fn kpis(db: &impl ConnectionTrait, actor: &Actor, period: Period, by: 
             }
         };
         for key in keys {
-            let counted = |job: &&repair_job::Model| by != KpiBy::Technician || job.technician_id == Some(key);
+            let counted = |job: &&repair_job::Model| {
+                by != KpiBy::Technician || job.technician_id == Some(key)
+            };
             let entry = counts.at(key);
             let row = &mut entry.0;
             row.repair_orders += 1;
             if returned_to.contains(&order.id) {
                 row.comebacks += 1;
             }
-            row.revenue_fen += figures.customer_total_fen + figures.warranty.total_fen() + figures.insurance.total_fen();
-            row.labour_revenue_fen += mine.iter().filter(counted).map(|j| j.labour_fen).sum::<i64>();
-            row.billed_minutes += mine.iter().filter(counted).map(|j| u64::try_from(j.standard_minutes).unwrap_or(0)).sum::<u64>();
-            row.clocked_minutes += mine.iter().filter(counted).map(|j| u64::try_from(j.clocked_minutes).unwrap_or(0)).sum::<u64>();
+            row.revenue_fen += figures.customer_total_fen
+                + figures.warranty.total_fen()
+                + figures.insurance.total_fen();
+            row.labour_revenue_fen += mine
+                .iter()
+                .filter(counted)
+                .map(|j| j.labour_fen)
+                .sum::<i64>();
+            row.billed_minutes += mine
+                .iter()
+                .filter(counted)
+                .map(|j| u64::try_from(j.standard_minutes).unwrap_or(0))
+                .sum::<u64>();
+            row.clocked_minutes += mine
+                .iter()
+                .filter(counted)
+                .map(|j| u64::try_from(j.clocked_minutes).unwrap_or(0))
+                .sum::<u64>();
             if let Some(ready) = order.ready_at {
                 row.record_delivery(order.promised_at.naive_utc(), ready.naive_utc());
             }
@@ -134,13 +171,26 @@ pub async fn kpis(db: &impl ConnectionTrait, actor: &Actor, period: Period, by: 
 }
 
 /// Appointments of the period's days that ran their course (arrived or no-show).
-async fn count_appointments(db: &impl ConnectionTrait, actor: &Actor, period: Period, by: KpiBy, counts: &mut KpiCounts) -> StoreResult<()> {
+async fn count_appointments(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period: Period,
+    by: KpiBy,
+    counts: &mut KpiCounts,
+) -> StoreResult<()> {
     let zone = crate::org::store_zone(db, actor.tenant_id, actor.store_id).await;
     let from = period.from.with_timezone(&zone).date_naive();
     let to = period.to.with_timezone(&zone).date_naive();
-    let due = [AppointmentStatus::Arrived.as_str(), AppointmentStatus::NoShow.as_str()];
+    let due = [
+        AppointmentStatus::Arrived.as_str(),
+        AppointmentStatus::NoShow.as_str(),
+    ];
     let found = appointment::Entity::find()
-        .filter(in_scope(actor, appointment::Column::TenantId, appointment::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            appointment::Column::TenantId,
+            appointment::Column::StoreId,
+        ))
         .filter(appointment::Column::ServiceDay.gte(from))
         .filter(appointment::Column::ServiceDay.lt(to))
         .filter(appointment::Column::Status.is_in(due))
@@ -163,16 +213,35 @@ async fn count_appointments(db: &impl ConnectionTrait, actor: &Actor, period: Pe
 }
 
 /// Opening hours on every day of the period, per technician (or summed per store).
-async fn count_available_time(db: &impl ConnectionTrait, actor: &Actor, period: Period, by: KpiBy, counts: &mut KpiCounts) -> StoreResult<()> {
-    let days = u64::try_from((period.to.min(Utc::now()) - period.from).num_days().max(1)).unwrap_or(1);
+async fn count_available_time(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period: Period,
+    by: KpiBy,
+    counts: &mut KpiCounts,
+) -> StoreResult<()> {
+    let days =
+        u64::try_from((period.to.min(Utc::now()) - period.from).num_days().max(1)).unwrap_or(1);
     let stores: Vec<Uuid> = match (by, actor.store_id) {
         (_, Some(store)) if actor.scope != fours_domain::access::DataScope::Group => vec![store],
-        _ => crate::org::list_stores(db, actor.tenant_id).await?.into_iter().map(|s| s.id).collect(),
+        _ => crate::org::list_stores(db, actor.tenant_id)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
     };
     for store in stores {
-        let open = u64::from(setup::policy(db, actor.tenant_id, store).await?.open_minutes());
+        let open = u64::from(
+            setup::policy(db, actor.tenant_id, store)
+                .await?
+                .open_minutes(),
+        );
         for technician in setup::staff(db, actor.tenant_id, store, Role::Technician).await? {
-            let key = if by == KpiBy::Store { store } else { technician.id };
+            let key = if by == KpiBy::Store {
+                store
+            } else {
+                technician.id
+            };
             if by == KpiBy::Technician && !counts.rows.contains_key(&key) {
                 continue;
             }
@@ -184,7 +253,12 @@ async fn count_available_time(db: &impl ConnectionTrait, actor: &Actor, period: 
 
 /// A store's cars received per hour of the day (its time), averaged over the days of `period`: the
 /// arrival rates the reception queue is planned from.
-pub async fn arrivals_per_hour(db: &impl ConnectionTrait, tenant_id: Uuid, store_id: Uuid, period: Period) -> StoreResult<[f64; 24]> {
+pub async fn arrivals_per_hour(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    store_id: Uuid,
+    period: Period,
+) -> StoreResult<[f64; 24]> {
     use chrono::Timelike;
     let zone = crate::org::store_zone(db, tenant_id, Some(store_id)).await;
     let received = repair_order::Entity::find()

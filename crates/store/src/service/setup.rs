@@ -194,7 +194,10 @@ pub async fn add_operation(
     let code = required(&input.code, "code")?;
     let name = required(&input.name, "name")?;
     if !(1..=24 * 60).contains(&input.standard_minutes) {
-        return Err(StoreError::invalid("standard_minutes", "number.out_of_range"));
+        return Err(StoreError::invalid(
+            "standard_minutes",
+            "number.out_of_range",
+        ));
     }
     let txn = crate::db::begin_write(&db.conn).await?;
     let taken = labour_operation::Entity::find()
@@ -222,7 +225,15 @@ pub async fn add_operation(
     }
     .insert(&txn)
     .await?;
-    audit_record(&txn, actor, "create", "labour_operation", created.id, &created).await?;
+    audit_record(
+        &txn,
+        actor,
+        "create",
+        "labour_operation",
+        created.id,
+        &created,
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }

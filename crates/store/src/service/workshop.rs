@@ -4,8 +4,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use fours_domain::access::Role;
-use fours_domain::service::order::{Approval, InternalDelivery, JobProgress, PauseReason, Status, may_sign_check};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use fours_domain::service::order::{
+    Approval, InternalDelivery, JobProgress, PauseReason, Status, may_sign_check,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -19,20 +23,35 @@ use crate::org::Actor;
 use crate::sales::{audit_record, text};
 
 /// Runs one life-cycle step in a transaction: loads the order, lets `step` change it, audits.
-async fn step<F>(db: &Database, actor: &Actor, id: Uuid, action: &'static str, step: F) -> StoreResult<repair_order::Model>
+async fn step<F>(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    action: &'static str,
+    step: F,
+) -> StoreResult<repair_order::Model>
 where
     F: AsyncFnOnce(&sea_orm::DatabaseTransaction, Loaded) -> StoreResult<repair_order::Model>,
 {
     let txn = crate::db::begin_write(&db.conn).await?;
     let loaded = load(&txn, actor, id).await?;
     let order = step(&txn, loaded).await?;
-    audit_record(&txn, actor, action, "repair_order", order.id, &json!({"status": order.status})).await?;
+    audit_record(
+        &txn,
+        actor,
+        action,
+        "repair_order",
+        order.id,
+        &json!({"status": order.status}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(order)
 }
 
 fn position_of(position: u32) -> StoreResult<usize> {
-    usize::try_from(position).map_err(|_| StoreError::invalid("job_position", "service.no_such_job"))
+    usize::try_from(position)
+        .map_err(|_| StoreError::invalid("job_position", "service.no_such_job"))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -46,11 +65,24 @@ pub struct DispatchInput {
     pub priority: Option<u32>,
 }
 
-pub async fn dispatch(db: &Database, actor: &Actor, id: Uuid, input: &DispatchInput) -> StoreResult<repair_order::Model> {
+pub async fn dispatch(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &DispatchInput,
+) -> StoreResult<repair_order::Model> {
     step(db, actor, id, "dispatch", async |txn, loaded| {
         let next = loaded.machine()?.dispatch().map_err(refused("status"))?;
         let store_id = loaded.order.store_id;
-        let technician = setup::check_staff(txn, actor.tenant_id, store_id, input.technician_id, &[Role::Technician], "technician_id").await?;
+        let technician = setup::check_staff(
+            txn,
+            actor.tenant_id,
+            store_id,
+            input.technician_id,
+            &[Role::Technician],
+            "technician_id",
+        )
+        .await?;
         if let Some(bay_id) = input.bay_id {
             let bays = setup::store_bays(txn, actor.tenant_id, store_id).await?;
             if !bays.iter().any(|b| b.id == bay_id) {
@@ -62,7 +94,16 @@ pub async fn dispatch(db: &Database, actor: &Actor, id: Uuid, input: &DispatchIn
             model.technician_id = Set(Some(technician.id));
             model.update(txn).await?;
         }
-        let order = persist(txn, Some(actor), &loaded, &next, "dispatched", None, Some(technician.display_name)).await?;
+        let order = persist(
+            txn,
+            Some(actor),
+            &loaded,
+            &next,
+            "dispatched",
+            None,
+            Some(technician.display_name),
+        )
+        .await?;
         let mut model: repair_order::ActiveModel = order.into();
         model.team = Set(text(&input.team));
         model.bay_id = Set(input.bay_id.or(loaded.order.bay_id));
@@ -87,12 +128,26 @@ pub struct ProposalInput {
 }
 
 /// A technician's finding becomes added work, waiting for the customer's decision.
-pub async fn propose(db: &Database, actor: &Actor, id: Uuid, input: &ProposalInput) -> StoreResult<repair_order::Model> {
-    let finding = text(&Some(input.finding.clone())).ok_or_else(|| StoreError::invalid("finding", "required"))?;
+pub async fn propose(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &ProposalInput,
+) -> StoreResult<repair_order::Model> {
+    let finding = text(&Some(input.finding.clone()))
+        .ok_or_else(|| StoreError::invalid("finding", "required"))?;
     step(db, actor, id, "propose_job", async |txn, loaded| {
         let (next, position) = loaded.machine()?.propose_job().map_err(refused("status"))?;
         let position = i32::try_from(position).unwrap_or(i32::MAX);
-        let mut row = orders::job_row(txn, actor, &loaded.order, position, &input.job, Approval::Proposed).await?;
+        let mut row = orders::job_row(
+            txn,
+            actor,
+            &loaded.order,
+            position,
+            &input.job,
+            Approval::Proposed,
+        )
+        .await?;
         row.finding = Set(Some(finding.clone()));
         row.proposed_by = Set(Some(actor.user_id));
         row.safety_related = Set(input.safety_related);
@@ -101,11 +156,26 @@ pub async fn propose(db: &Database, actor: &Actor, id: Uuid, input: &ProposalInp
             .parts
             .iter()
             .cloned()
-            .map(|p| PartInput { job_position: u32::try_from(position).ok(), ..p })
+            .map(|p| PartInput {
+                job_position: u32::try_from(position).ok(),
+                ..p
+            })
             .collect();
         orders::insert_parts(txn, &loaded.order, &with_parts, next.jobs.len()).await?;
-        let loaded = Loaded { jobs: orders::jobs_of(txn, &loaded.order).await?, order: loaded.order };
-        persist(txn, Some(actor), &loaded, &next, "proposed", Some(position), Some(finding.clone())).await
+        let loaded = Loaded {
+            jobs: orders::jobs_of(txn, &loaded.order).await?,
+            order: loaded.order,
+        };
+        persist(
+            txn,
+            Some(actor),
+            &loaded,
+            &next,
+            "proposed",
+            Some(position),
+            Some(finding.clone()),
+        )
+        .await
     })
     .await
 }
@@ -125,13 +195,28 @@ pub struct DecisionInput {
 }
 
 /// The customer's yes or no to one proposed job, recorded with who, when and how.
-pub async fn decide(db: &Database, actor: &Actor, id: Uuid, input: &DecisionInput) -> StoreResult<repair_order::Model> {
+pub async fn decide(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &DecisionInput,
+) -> StoreResult<repair_order::Model> {
     if !DECIDED_VIA[..2].contains(&input.via.as_str()) {
         return Err(StoreError::invalid("via", "choice.invalid"));
     }
-    let decided_by = text(&Some(input.decided_by.clone())).ok_or_else(|| StoreError::invalid("decided_by", "required"))?;
+    let decided_by = text(&Some(input.decided_by.clone()))
+        .ok_or_else(|| StoreError::invalid("decided_by", "required"))?;
     step(db, actor, id, "decide_job", async |txn, loaded| {
-        record_decision(txn, Some(actor), loaded, input.job_position, input.approve, &input.via, &decided_by).await
+        record_decision(
+            txn,
+            Some(actor),
+            loaded,
+            input.job_position,
+            input.approve,
+            &input.via,
+            &decided_by,
+        )
+        .await
     })
     .await
 }
@@ -145,21 +230,41 @@ async fn record_decision(
     via: &str,
     decided_by: &str,
 ) -> StoreResult<repair_order::Model> {
-    let next = loaded.machine()?.decide_job(position_of(position)?, approve).map_err(refused("job_position"))?;
+    let next = loaded
+        .machine()?
+        .decide_job(position_of(position)?, approve)
+        .map_err(refused("job_position"))?;
     let job = loaded.job(position)?.clone();
     let mut model: repair_job::ActiveModel = job.clone().into();
     model.decided_via = Set(Some(via.to_owned()));
     model.decided_by = Set(Some(decided_by.to_owned()));
     model.decided_at = Set(Some(Utc::now()));
     model.update(txn).await?;
-    let loaded = Loaded { jobs: orders::jobs_of(txn, &loaded.order).await?, order: loaded.order };
+    let loaded = Loaded {
+        jobs: orders::jobs_of(txn, &loaded.order).await?,
+        order: loaded.order,
+    };
     let kind = if approve { "approved" } else { "declined" };
     let remark = format!("{decided_by} ({via})");
-    persist(txn, actor, &loaded, &next, kind, Some(job.position), Some(remark)).await
+    persist(
+        txn,
+        actor,
+        &loaded,
+        &next,
+        kind,
+        Some(job.position),
+        Some(remark),
+    )
+    .await
 }
 
 /// Clocks a technician on a job (starting it, or resuming its clock).
-pub async fn clock_on(db: &Database, actor: &Actor, id: Uuid, position: u32) -> StoreResult<repair_order::Model> {
+pub async fn clock_on(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    position: u32,
+) -> StoreResult<repair_order::Model> {
     step(db, actor, id, "clock_on", async |txn, loaded| {
         let job = loaded.job(position)?.clone();
         if job.clocked_on_at.is_some() {
@@ -169,11 +274,17 @@ pub async fn clock_on(db: &Database, actor: &Actor, id: Uuid, position: u32) -> 
         let next = if resuming {
             let machine = loaded.machine()?;
             if machine.status != Status::InProgress {
-                return Err(StoreError::invalid("job_position", "service.not_in_progress"));
+                return Err(StoreError::invalid(
+                    "job_position",
+                    "service.not_in_progress",
+                ));
             }
             machine
         } else {
-            loaded.machine()?.start_job(position_of(position)?).map_err(refused("job_position"))?
+            loaded
+                .machine()?
+                .start_job(position_of(position)?)
+                .map_err(refused("job_position"))?
         };
         let mut model: repair_job::ActiveModel = job.clone().into();
         model.clocked_on_at = Set(Some(Utc::now()));
@@ -181,31 +292,69 @@ pub async fn clock_on(db: &Database, actor: &Actor, id: Uuid, position: u32) -> 
             model.technician_id = Set(Some(actor.user_id));
         }
         model.update(txn).await?;
-        let loaded = Loaded { jobs: orders::jobs_of(txn, &loaded.order).await?, order: loaded.order };
-        persist(txn, Some(actor), &loaded, &next, "clock_on", Some(job.position), None).await
+        let loaded = Loaded {
+            jobs: orders::jobs_of(txn, &loaded.order).await?,
+            order: loaded.order,
+        };
+        persist(
+            txn,
+            Some(actor),
+            &loaded,
+            &next,
+            "clock_on",
+            Some(job.position),
+            None,
+        )
+        .await
     })
     .await
 }
 
 /// Clocks off a job, adding the minutes to its actual hours; `done` reports the job finished.
-pub async fn clock_off(db: &Database, actor: &Actor, id: Uuid, position: u32, done: bool) -> StoreResult<repair_order::Model> {
+pub async fn clock_off(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    position: u32,
+    done: bool,
+) -> StoreResult<repair_order::Model> {
     step(db, actor, id, "clock_off", async |txn, loaded| {
         let job = loaded.job(position)?.clone();
         let Some(since) = job.clocked_on_at else {
-            return Err(StoreError::invalid("job_position", "service.job_not_started"));
+            return Err(StoreError::invalid(
+                "job_position",
+                "service.job_not_started",
+            ));
         };
         let next = if done {
-            loaded.machine()?.complete_job(position_of(position)?).map_err(refused("job_position"))?
+            loaded
+                .machine()?
+                .complete_job(position_of(position)?)
+                .map_err(refused("job_position"))?
         } else {
             loaded.machine()?
         };
         let mut model: repair_job::ActiveModel = job.clone().into();
-        model.clocked_minutes = Set(job.clocked_minutes.saturating_add(clocked_minutes(since, Utc::now())));
+        model.clocked_minutes = Set(job
+            .clocked_minutes
+            .saturating_add(clocked_minutes(since, Utc::now())));
         model.clocked_on_at = Set(None);
         model.update(txn).await?;
-        let loaded = Loaded { jobs: orders::jobs_of(txn, &loaded.order).await?, order: loaded.order };
+        let loaded = Loaded {
+            jobs: orders::jobs_of(txn, &loaded.order).await?,
+            order: loaded.order,
+        };
         let kind = if done { "job_done" } else { "clock_off" };
-        persist(txn, Some(actor), &loaded, &next, kind, Some(job.position), None).await
+        persist(
+            txn,
+            Some(actor),
+            &loaded,
+            &next,
+            kind,
+            Some(job.position),
+            None,
+        )
+        .await
     })
     .await
 }
@@ -215,11 +364,27 @@ fn clocked_minutes(since: DateTime<Utc>, until: DateTime<Utc>) -> i32 {
     i32::try_from((until - since).num_minutes().max(1)).unwrap_or(i32::MAX)
 }
 
-pub async fn pause(db: &Database, actor: &Actor, id: Uuid, reason: &str, remark: Option<String>) -> StoreResult<repair_order::Model> {
-    let reason = PauseReason::parse(reason).ok_or_else(|| StoreError::invalid("pause_reason", "choice.invalid"))?;
+pub async fn pause(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    reason: &str,
+    remark: Option<String>,
+) -> StoreResult<repair_order::Model> {
+    let reason = PauseReason::parse(reason)
+        .ok_or_else(|| StoreError::invalid("pause_reason", "choice.invalid"))?;
     step(db, actor, id, "pause", async |txn, loaded| {
         let next = loaded.machine()?.pause(reason).map_err(refused("status"))?;
-        persist(txn, Some(actor), &loaded, &next, "paused", None, text(&remark).or(Some(reason.as_str().to_owned()))).await
+        persist(
+            txn,
+            Some(actor),
+            &loaded,
+            &next,
+            "paused",
+            None,
+            text(&remark).or(Some(reason.as_str().to_owned())),
+        )
+        .await
     })
     .await
 }
@@ -239,7 +404,16 @@ pub async fn finish(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<repai
             return Err(StoreError::invalid("status", "service.clock_running"));
         }
         let next = loaded.machine()?.finish_work().map_err(refused("status"))?;
-        persist(txn, Some(actor), &loaded, &next, "work_finished", None, None).await
+        persist(
+            txn,
+            Some(actor),
+            &loaded,
+            &next,
+            "work_finished",
+            None,
+            None,
+        )
+        .await
     })
     .await
 }
@@ -254,7 +428,12 @@ pub struct CheckInput {
     pub note: Option<String>,
 }
 
-pub async fn check(db: &Database, actor: &Actor, id: Uuid, input: &CheckInput) -> StoreResult<repair_order::Model> {
+pub async fn check(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &CheckInput,
+) -> StoreResult<repair_order::Model> {
     step(db, actor, id, "qc_check", async |txn, loaded| {
         let machine = loaded.machine()?;
         if !may_sign_check(actor.role, machine.status) {
@@ -263,12 +442,34 @@ pub async fn check(db: &Database, actor: &Actor, id: Uuid, input: &CheckInput) -
         let level = machine.status.as_str();
         if input.pass {
             let next = machine.pass_check().map_err(refused("status"))?;
-            return persist(txn, Some(actor), &loaded, &next, &format!("{level}_passed"), None, text(&input.note)).await;
+            return persist(
+                txn,
+                Some(actor),
+                &loaded,
+                &next,
+                &format!("{level}_passed"),
+                None,
+                text(&input.note),
+            )
+            .await;
         }
-        let position = input.job_position.ok_or_else(|| StoreError::invalid("job_position", "required"))?;
-        let next = machine.fail_check(position_of(position)?).map_err(refused("job_position"))?;
+        let position = input
+            .job_position
+            .ok_or_else(|| StoreError::invalid("job_position", "required"))?;
+        let next = machine
+            .fail_check(position_of(position)?)
+            .map_err(refused("job_position"))?;
         let job = loaded.job(position)?.position;
-        persist(txn, Some(actor), &loaded, &next, &format!("{level}_failed"), Some(job), text(&input.note)).await
+        persist(
+            txn,
+            Some(actor),
+            &loaded,
+            &next,
+            &format!("{level}_failed"),
+            Some(job),
+            text(&input.note),
+        )
+        .await
     })
     .await
 }
@@ -285,7 +486,12 @@ pub struct InternalDeliveryInput {
 
 /// The internal delivery check (内部交车); the car is ready and `vehicle_ready` asks the
 /// notification outbox to tell the customer.
-pub async fn deliver_internally(db: &Database, actor: &Actor, id: Uuid, input: &InternalDeliveryInput) -> StoreResult<repair_order::Model> {
+pub async fn deliver_internally(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &InternalDeliveryInput,
+) -> StoreResult<repair_order::Model> {
     step(db, actor, id, "internal_delivery", async |txn, loaded| {
         let checklist = InternalDelivery {
             jobs_signed: input.jobs_signed,
@@ -311,11 +517,21 @@ pub async fn deliver_internally(db: &Database, actor: &Actor, id: Uuid, input: &
 pub const APPROVAL_LINK_HOURS: i64 = 24;
 
 /// A signed, expiring token for the customer's approval page: `order.expiry.signature`.
-pub async fn approval_link(db: &Database, actor: &Actor, id: Uuid) -> StoreResult<(String, DateTime<Utc>)> {
+pub async fn approval_link(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+) -> StoreResult<(String, DateTime<Utc>)> {
     let order = orders::get(&db.conn, actor, id).await?;
     let expires = Utc::now() + Duration::hours(APPROVAL_LINK_HOURS);
     let message = link_message(order.tenant_id, order.id, expires.timestamp());
-    let token = format!("{}.{}.{}.{}", order.tenant_id.simple(), order.id.simple(), expires.timestamp(), db.pii.sign_link(&message));
+    let token = format!(
+        "{}.{}.{}.{}",
+        order.tenant_id.simple(),
+        order.id.simple(),
+        expires.timestamp(),
+        db.pii.sign_link(&message)
+    );
     let txn = crate::db::begin_write(&db.conn).await?;
     note(&txn, Some(actor), &order, "approval_link_sent", None, None).await?;
     txn.commit().await?;
@@ -332,16 +548,26 @@ async fn linked_order(db: &Database, token: &str) -> StoreResult<Loaded> {
     let [tenant, order, expires, signature] = parts[..] else {
         return Err(StoreError::NotFound);
     };
-    let (Ok(tenant), Ok(order), Ok(expires)) = (Uuid::parse_str(tenant), Uuid::parse_str(order), expires.parse::<i64>()) else {
+    let (Ok(tenant), Ok(order), Ok(expires)) = (
+        Uuid::parse_str(tenant),
+        Uuid::parse_str(order),
+        expires.parse::<i64>(),
+    ) else {
         return Err(StoreError::NotFound);
     };
-    if !db.pii.verify_link(&link_message(tenant, order, expires), signature) {
+    if !db
+        .pii
+        .verify_link(&link_message(tenant, order, expires), signature)
+    {
         return Err(StoreError::NotFound);
     }
     if Utc::now().timestamp() > expires {
         return Err(StoreError::invalid("token", "service.link_expired"));
     }
-    let order = repair_order::Entity::find_by_id((tenant, order)).one(&db.conn).await?.ok_or(StoreError::NotFound)?;
+    let order = repair_order::Entity::find_by_id((tenant, order))
+        .one(&db.conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let jobs = orders::jobs_of(&db.conn, &order).await?;
     Ok(Loaded { order, jobs })
 }
@@ -356,17 +582,38 @@ pub struct LinkedProposal {
 pub async fn proposals_for_link(db: &Database, token: &str) -> StoreResult<LinkedProposal> {
     let loaded = linked_order(db, token).await?;
     let parts = orders::parts_of(&db.conn, &loaded.order).await?;
-    Ok(LinkedProposal { jobs: loaded.jobs, parts, order: loaded.order })
+    Ok(LinkedProposal {
+        jobs: loaded.jobs,
+        parts,
+        order: loaded.order,
+    })
 }
 
 /// The customer decides one proposed job on the linked page.
-pub async fn decide_by_link(db: &Database, token: &str, position: u32, approve: bool) -> StoreResult<repair_order::Model> {
+pub async fn decide_by_link(
+    db: &Database,
+    token: &str,
+    position: u32,
+    approve: bool,
+) -> StoreResult<repair_order::Model> {
     let loaded = linked_order(db, token).await?;
     let txn = crate::db::begin_write(&db.conn).await?;
     // Read again inside the transaction: the advisor may have recorded a decision meanwhile.
-    let order = repair_order::Entity::find_by_id((loaded.order.tenant_id, loaded.order.id)).one(&txn).await?.ok_or(StoreError::NotFound)?;
+    let order = repair_order::Entity::find_by_id((loaded.order.tenant_id, loaded.order.id))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let jobs = orders::jobs_of(&txn, &order).await?;
-    let decided = record_decision(&txn, None, Loaded { order, jobs }, position, approve, "link", "customer").await?;
+    let decided = record_decision(
+        &txn,
+        None,
+        Loaded { order, jobs },
+        position,
+        approve,
+        "link",
+        "customer",
+    )
+    .await?;
     txn.commit().await?;
     Ok(decided)
 }
@@ -406,7 +653,11 @@ const IN_WORKSHOP: [Status; 9] = [
 /// The workshop board: every order in the workshop (not yet handed over), by bay and priority.
 pub async fn board(db: &impl ConnectionTrait, actor: &Actor) -> StoreResult<Vec<BoardCard>> {
     let open: Vec<repair_order::Model> = repair_order::Entity::find()
-        .filter(in_scope(actor, repair_order::Column::TenantId, repair_order::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            repair_order::Column::TenantId,
+            repair_order::Column::StoreId,
+        ))
         // The statuses named (not "not handed over"), so the store-and-status index finds them
         // among years of closed orders.
         .filter(repair_order::Column::Status.is_in(IN_WORKSHOP.iter().map(|s| s.as_str())))
@@ -428,16 +679,24 @@ pub async fn board(db: &impl ConnectionTrait, actor: &Actor) -> StoreResult<Vec<
     Ok(open
         .into_iter()
         .map(|order| {
-            let mine: Vec<&repair_job::Model> = jobs.iter().filter(|j| j.order_id == order.id).collect();
+            let mine: Vec<&repair_job::Model> =
+                jobs.iter().filter(|j| j.order_id == order.id).collect();
             let approved = |j: &&&repair_job::Model| j.approval == Approval::Approved.as_str();
             let mut technicians: Vec<Uuid> = mine.iter().filter_map(|j| j.technician_id).collect();
             technicians.sort();
             technicians.dedup();
             BoardCard {
                 late: order.promised_at < now && order.ready_at.is_none(),
-                jobs_done: mine.iter().filter(approved).filter(|j| j.progress == JobProgress::Done.as_str()).count(),
+                jobs_done: mine
+                    .iter()
+                    .filter(approved)
+                    .filter(|j| j.progress == JobProgress::Done.as_str())
+                    .count(),
                 jobs_total: mine.iter().filter(approved).count(),
-                waiting_approval: mine.iter().filter(|j| j.approval == Approval::Proposed.as_str()).count(),
+                waiting_approval: mine
+                    .iter()
+                    .filter(|j| j.approval == Approval::Proposed.as_str())
+                    .count(),
                 technician_ids: technicians,
                 order_id: order.id,
                 number: order.number,

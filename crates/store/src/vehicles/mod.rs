@@ -646,7 +646,10 @@ pub async fn add_mileage(
     let read_on = match change(&input.read_on) {
         Some(Some(raw)) => parse_date("read_on", &raw).map_err(|e| StoreError::Invalid(vec![e]))?,
         // Today at the car's store, as a reading taken at reception is dated.
-        _ => crate::sales::store_today(&db.conn, actor.tenant_id, vehicle.store_id, Utc::now()).await?,
+        _ => {
+            crate::sales::store_today(&db.conn, actor.tenant_id, vehicle.store_id, Utc::now())
+                .await?
+        }
     };
     if !(0..=2_000_000).contains(&input.km) {
         return Err(StoreError::invalid("km", "number.out_of_range"));

@@ -17,8 +17,8 @@ use crate::api::sales::reports::{FunnelRow, ReportParams, SalesReport, build};
 use crate::api::service::reports::{
     CapacityParams, CapacityPlan, KpiParams, KpiRow, ServiceReport, build as service_kpis, plan,
 };
-use fours_domain::money::format_fen;
 use crate::auth::PageCaller;
+use fours_domain::money::format_fen;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -166,7 +166,11 @@ async fn service(
     };
     // Group-level users see the plan of one store at a time (the API takes `store_id`).
     let plan = plan(&state, &actor, &CapacityParams::default()).await.ok();
-    let mut rows: Vec<Vec<String>> = report.rows.iter().map(|r| kpi_cells(r.label.clone(), r)).collect();
+    let mut rows: Vec<Vec<String>> = report
+        .rows
+        .iter()
+        .map(|r| kpi_cells(r.label.clone(), r))
+        .collect();
     rows.push(kpi_cells(page.t("report.total"), &report.total));
     let rates: Vec<(String, Option<u32>, Option<u32>)> = report
         .rows
@@ -175,7 +179,11 @@ async fn service(
         .collect();
     let hours: Vec<(u32, f64, Option<u32>)> = plan
         .iter()
-        .flat_map(|p| p.hours.iter().map(|h| (h.hour, h.arrivals_per_hour, h.advisors_needed)))
+        .flat_map(|p| {
+            p.hours
+                .iter()
+                .map(|h| (h.hour, h.arrivals_per_hour, h.advisors_needed))
+        })
         .collect();
     render(&ServiceTemplate {
         dimensions: ["advisor", "technician", "store"]

@@ -46,8 +46,14 @@ use crate::locale;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/service", get(desk).post(book))
-        .route("/service/appointments/{id}/status", post(appointment_status))
-        .route("/service/appointments/{id}/preparation", post(appointment_preparation))
+        .route(
+            "/service/appointments/{id}/status",
+            post(appointment_status),
+        )
+        .route(
+            "/service/appointments/{id}/preparation",
+            post(appointment_preparation),
+        )
         .route("/service/reception", get(reception_page).post(receive))
         .route("/service/orders/{id}", get(order_page))
         .route("/service/orders/{id}/act/{action}", post(act))
@@ -67,13 +73,21 @@ fn labelled(page: &Page, values: &[&str], group: &str) -> Vec<(String, String)> 
 }
 
 /// A `datetime-local` value read in the store's time zone.
-fn local_instant(page: &Page, values: &Values, name: &'static str, errors: &mut Vec<FieldError>) -> Option<DateTime<Utc>> {
+fn local_instant(
+    page: &Page,
+    values: &Values,
+    name: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<DateTime<Utc>> {
     let raw = filled(values, name)?;
     let parsed = NaiveDateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M")
         .ok()
         .and_then(|local| local.and_local_timezone(page.tz).earliest());
     if parsed.is_none() {
-        errors.push(FieldError { field: name, code: "date.format" });
+        errors.push(FieldError {
+            field: name,
+            code: "date.format",
+        });
     }
     parsed.map(|t| t.with_timezone(&Utc))
 }
@@ -84,8 +98,14 @@ fn whole(values: &Values, name: &'static str, errors: &mut Vec<FieldError>) -> O
 
 /// The car a plate, VIN or VIN tail names, when exactly one matches.
 async fn vehicle_named(state: &AppState, actor: &Actor, text: &str) -> Result<Uuid, StoreError> {
-    let filter = VehicleFilter { q: Some(text.to_owned()), customer_id: None };
-    let request = fours_store::paging::PageRequest { limit: Some(2), cursor: None };
+    let filter = VehicleFilter {
+        q: Some(text.to_owned()),
+        customer_id: None,
+    };
+    let request = fours_store::paging::PageRequest {
+        limit: Some(2),
+        cursor: None,
+    };
     let found = vehicle_ops::list(&state.db.conn, actor, &filter, request).await?;
     match found.items.as_slice() {
         [one] => Ok(one.id),
@@ -142,7 +162,12 @@ pub struct AppointmentRow {
     pub prepared: bool,
 }
 
-async fn appointment_rows(state: &AppState, page: &Page, actor: &Actor, found: Vec<appointment::Model>) -> Vec<AppointmentRow> {
+async fn appointment_rows(
+    state: &AppState,
+    page: &Page,
+    actor: &Actor,
+    found: Vec<appointment::Model>,
+) -> Vec<AppointmentRow> {
     let people = staff_names(state, actor).await;
     let mut rows = Vec::with_capacity(found.len());
     for a in found {
@@ -210,7 +235,12 @@ struct DayQuery {
     day: Option<NaiveDate>,
 }
 
-async fn desk(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Query(query): Query<DayQuery>) -> Response {
+async fn desk(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Query(query): Query<DayQuery>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceRead).await {
         Ok(page) => page,
         Err(denied) => return denied,
@@ -218,20 +248,44 @@ async fn desk(State(state): State<AppState>, session: Session, PageCaller(actor)
     desk_view(&state, page, &actor, query.day, None).await
 }
 
-async fn desk_view(state: &AppState, page: Page, actor: &Actor, day: Option<NaiveDate>, error: Option<String>) -> Response {
+async fn desk_view(
+    state: &AppState,
+    page: Page,
+    actor: &Actor,
+    day: Option<NaiveDate>,
+    error: Option<String>,
+) -> Response {
     let db = &state.db.conn;
     let today = appointments::store_day(db, actor, 0).await;
     let day = day.unwrap_or(today);
-    let filter = AppointmentFilter { day: Some(day), ..Default::default() };
+    let filter = AppointmentFilter {
+        day: Some(day),
+        ..Default::default()
+    };
     let (listed, calls, due, shop) = (
-        appointments::list(db, actor, &filter).await.unwrap_or_default(),
-        appointments::to_confirm(db, actor).await.unwrap_or_default(),
+        appointments::list(db, actor, &filter)
+            .await
+            .unwrap_or_default(),
+        appointments::to_confirm(db, actor)
+            .await
+            .unwrap_or_default(),
         if page.can(Permission::ServiceBook) {
-            appointments::maintenance_due(db, actor, 30).await.unwrap_or_default()
+            appointments::maintenance_due(db, actor, 30)
+                .await
+                .unwrap_or_default()
         } else {
             Vec::new()
         },
-        orders::list(db, actor, &OrderFilter { status: Some("active".into()), ..Default::default() }).await.unwrap_or_default(),
+        orders::list(
+            db,
+            actor,
+            &OrderFilter {
+                status: Some("active".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default(),
     );
     let mut orders_in_shop = Vec::with_capacity(shop.len());
     for o in shop {
@@ -244,24 +298,41 @@ async fn desk_view(state: &AppState, page: Page, actor: &Actor, day: Option<Naiv
         });
     }
     let advisors = match actor.store_id {
-        Some(store) => setup::staff(db, actor.tenant_id, store, Role::ServiceAdvisor).await.unwrap_or_default(),
+        Some(store) => setup::staff(db, actor.tenant_id, store, Role::ServiceAdvisor)
+            .await
+            .unwrap_or_default(),
         None => Vec::new(),
     };
     let template = DeskTemplate {
         appointments: appointment_rows(state, &page, actor, listed).await,
         to_confirm: appointment_rows(state, &page, actor, calls).await,
-        due: due.into_iter().map(|d: DueVehicle| DueRow {
-            overdue: d.next_service_on < today,
-            due_on: d.next_service_on.to_string(),
-            plate: d.plate.clone().unwrap_or_else(|| d.vin.clone()),
-            car: d.model,
-            booked: d.booked,
-        }).collect(),
+        due: due
+            .into_iter()
+            .map(|d: DueVehicle| DueRow {
+                overdue: d.next_service_on < today,
+                due_on: d.next_service_on.to_string(),
+                plate: d.plate.clone().unwrap_or_else(|| d.vin.clone()),
+                car: d.model,
+                booked: d.booked,
+            })
+            .collect(),
         orders: orders_in_shop,
         repair_types: labelled(&page, &REPAIR_TYPES, "repair_type"),
-        operations: setup::operations(db, actor).await.unwrap_or_default().into_iter()
-            .map(|op| (op.id.to_string(), format!("{} {} ({} min)", op.code, op.name, op.standard_minutes))).collect(),
-        advisors: advisors.into_iter().map(|u| (u.id.to_string(), u.display_name)).collect(),
+        operations: setup::operations(db, actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|op| {
+                (
+                    op.id.to_string(),
+                    format!("{} {} ({} min)", op.code, op.name, op.standard_minutes),
+                )
+            })
+            .collect(),
+        advisors: advisors
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.display_name))
+            .collect(),
         can_book: page.can(Permission::ServiceBook),
         can_receive: page.can(Permission::ServiceAdvise),
         day,
@@ -271,7 +342,12 @@ async fn desk_view(state: &AppState, page: Page, actor: &Actor, day: Option<Naiv
     render(&template)
 }
 
-async fn book(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Form(values): Form<Values>) -> Response {
+async fn book(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Form(values): Form<Values>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceBook).await {
         Ok(page) => page,
         Err(denied) => return denied,
@@ -282,15 +358,36 @@ async fn book(State(state): State<AppState>, session: Session, PageCaller(actor)
         Some(text) => vehicle_named(&state, &actor, &text).await.ok(),
         None => None,
     };
-    let jobs = match (uuid_field(&values, "operation_id"), filled(&values, "job_name")) {
-        (Some(op), _) => vec![PlannedJob { operation_id: Some(op), ..Default::default() }],
-        (None, Some(name)) => vec![PlannedJob { name: Some(name), minutes: whole(&values, "job_minutes", &mut errors), ..Default::default() }],
+    let jobs = match (
+        uuid_field(&values, "operation_id"),
+        filled(&values, "job_name"),
+    ) {
+        (Some(op), _) => vec![PlannedJob {
+            operation_id: Some(op),
+            ..Default::default()
+        }],
+        (None, Some(name)) => vec![PlannedJob {
+            name: Some(name),
+            minutes: whole(&values, "job_minutes", &mut errors),
+            ..Default::default()
+        }],
         (None, None) => Vec::new(),
     };
     let change = async {
         let (Some(vehicle_id), Some(arrive_at)) = (vehicle, arrive_at) else {
-            let field = if vehicle.is_none() { "vehicle_id" } else { "arrive_at" };
-            return Err(StoreError::invalid(field, if vehicle.is_none() { "reference.not_found" } else { "required" }));
+            let field = if vehicle.is_none() {
+                "vehicle_id"
+            } else {
+                "arrive_at"
+            };
+            return Err(StoreError::invalid(
+                field,
+                if vehicle.is_none() {
+                    "reference.not_found"
+                } else {
+                    "required"
+                },
+            ));
         };
         let input = AppointmentInput {
             vehicle_id,
@@ -314,14 +411,22 @@ async fn book(State(state): State<AppState>, session: Session, PageCaller(actor)
     }
 }
 
-async fn appointment_status(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(values): Form<Values>) -> Response {
+async fn appointment_status(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<Values>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceBook).await {
         Ok(page) => page,
         Err(denied) => return denied,
     };
     let status = filled(&values, "status").unwrap_or_default();
     match appointments::set_status(&state.db, &actor, id, &status).await {
-        Ok(changed) => Redirect::to(&format!("/service?day={}", changed.service_day)).into_response(),
+        Ok(changed) => {
+            Redirect::to(&format!("/service?day={}", changed.service_day)).into_response()
+        }
         Err(error) => match message(&page, &error) {
             Some(text) => desk_view(&state, page, &actor, None, Some(text)).await,
             None => error_page(&page, error.into()),
@@ -329,7 +434,13 @@ async fn appointment_status(State(state): State<AppState>, session: Session, Pag
     }
 }
 
-async fn appointment_preparation(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Form(values): Form<Values>) -> Response {
+async fn appointment_preparation(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<Values>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceBook).await {
         Ok(page) => page,
         Err(denied) => return denied,
@@ -342,7 +453,9 @@ async fn appointment_preparation(State(state): State<AppState>, session: Session
         courtesy_car: yes(&values, "courtesy_car"),
     };
     match appointments::prepare(&state.db, &actor, id, &ready).await {
-        Ok(changed) => Redirect::to(&format!("/service?day={}", changed.service_day)).into_response(),
+        Ok(changed) => {
+            Redirect::to(&format!("/service?day={}", changed.service_day)).into_response()
+        }
         Err(error) => match message(&page, &error) {
             Some(text) => desk_view(&state, page, &actor, None, Some(text)).await,
             None => error_page(&page, error.into()),
@@ -372,7 +485,16 @@ struct ReceptionTemplate {
     error: Option<String>,
 }
 
-const CAR_AREAS: [&str; 8] = ["front_bumper", "rear_bumper", "bonnet", "roof", "left_side", "right_side", "wheels", "interior"];
+const CAR_AREAS: [&str; 8] = [
+    "front_bumper",
+    "rear_bumper",
+    "bonnet",
+    "roof",
+    "left_side",
+    "right_side",
+    "wheels",
+    "interior",
+];
 
 #[derive(Deserialize)]
 struct ReceptionQuery {
@@ -380,15 +502,35 @@ struct ReceptionQuery {
     vehicle: Option<String>,
 }
 
-async fn reception_page(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Query(query): Query<ReceptionQuery>) -> Response {
+async fn reception_page(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Query(query): Query<ReceptionQuery>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceAdvise).await {
         Ok(page) => page,
         Err(denied) => return denied,
     };
-    reception_view(&state, page, &actor, query.appointment_id, query.vehicle.unwrap_or_default(), None).await
+    reception_view(
+        &state,
+        page,
+        &actor,
+        query.appointment_id,
+        query.vehicle.unwrap_or_default(),
+        None,
+    )
+    .await
 }
 
-async fn reception_view(state: &AppState, page: Page, actor: &Actor, appointment_id: Option<Uuid>, vehicle: String, error: Option<String>) -> Response {
+async fn reception_view(
+    state: &AppState,
+    page: Page,
+    actor: &Actor,
+    appointment_id: Option<Uuid>,
+    vehicle: String,
+    error: Option<String>,
+) -> Response {
     let booked = match appointment_id {
         Some(id) => appointments::get(&state.db.conn, actor, id).await.ok(),
         None => None,
@@ -397,31 +539,69 @@ async fn reception_view(state: &AppState, page: Page, actor: &Actor, appointment
         Some(a) => car_line(state, actor, a.vehicle_id).await,
         None => String::new(),
     };
-    let promised = (Utc::now() + chrono::Duration::hours(3)).with_timezone(&page.tz).format("%Y-%m-%dT%H:%M").to_string();
+    let promised = (Utc::now() + chrono::Duration::hours(3))
+        .with_timezone(&page.tz)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
     let planned = booked
         .as_ref()
         .and_then(|a| serde_json::from_value::<Vec<PlannedJob>>(a.jobs.clone()).ok())
         .unwrap_or_default()
         .into_iter()
-        .map(|job| format!("{} ({} min)", job.name.unwrap_or_default(), job.minutes.unwrap_or(0)))
+        .map(|job| {
+            format!(
+                "{} ({} min)",
+                job.name.unwrap_or_default(),
+                job.minutes.unwrap_or(0)
+            )
+        })
         .collect();
     let template = ReceptionTemplate {
         planned,
         appointment: booked.as_ref().map(|a| (a.id, a.number.clone())),
-        concern: booked.as_ref().and_then(|a| a.concern.clone()).unwrap_or_default(),
+        concern: booked
+            .as_ref()
+            .and_then(|a| a.concern.clone())
+            .unwrap_or_default(),
         car,
         vehicle,
-        operations: setup::operations(&state.db.conn, actor).await.unwrap_or_default().into_iter()
-            .map(|op| (op.id.to_string(), format!("{} {} ({} min)", op.code, op.name, op.standard_minutes))).collect(),
-        pay_types: PayType::ALL.iter().map(|p| (p.as_str().to_owned(), page.t(&format!("pay_type.{}", p.as_str())))).collect(),
+        operations: setup::operations(&state.db.conn, actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|op| {
+                (
+                    op.id.to_string(),
+                    format!("{} {} ({} min)", op.code, op.name, op.standard_minutes),
+                )
+            })
+            .collect(),
+        pay_types: PayType::ALL
+            .iter()
+            .map(|p| {
+                (
+                    p.as_str().to_owned(),
+                    page.t(&format!("pay_type.{}", p.as_str())),
+                )
+            })
+            .collect(),
         payment_methods: labelled(&page, &PAYMENT_METHODS, "service_payment"),
         old_parts: labelled(&page, &OLD_PARTS, "old_parts"),
         damage_kinds: labelled(&page, &DAMAGE_KINDS, "damage"),
         areas: labelled(&page, &CAR_AREAS, "car_area"),
-        fault_classes: labelled(&page, &["other", "safety_failure", "major_component"], "fault_class"),
+        fault_classes: labelled(
+            &page,
+            &["other", "safety_failure", "major_component"],
+            "fault_class",
+        ),
         concern_categories: ConcernCategory::ALL
             .iter()
-            .map(|c| (c.as_str().to_owned(), page.t(&format!("concern_category.{}", c.as_str()))))
+            .map(|c| {
+                (
+                    c.as_str().to_owned(),
+                    page.t(&format!("concern_category.{}", c.as_str())),
+                )
+            })
             .collect(),
         promised,
         error,
@@ -437,15 +617,29 @@ fn reception_jobs(values: &Values, errors: &mut Vec<FieldError>) -> Vec<JobInput
         .iter()
         .filter(|(key, _)| key.starts_with("op_"))
         .filter_map(|(key, _)| key[3..].parse::<Uuid>().ok())
-        .map(|op| JobInput { operation_id: Some(op), pay_type: pay(&op.to_string()), ..Default::default() })
+        .map(|op| JobInput {
+            operation_id: Some(op),
+            pay_type: pay(&op.to_string()),
+            ..Default::default()
+        })
         .collect();
     for n in 1..=3 {
-        let Some(name) = filled(values, &format!("job{n}_name")) else { continue };
+        let Some(name) = filled(values, &format!("job{n}_name")) else {
+            continue;
+        };
         let minutes = filled(values, &format!("job{n}_minutes")).and_then(|m| m.parse().ok());
         if minutes.is_none() {
-            errors.push(FieldError { field: "jobs", code: "number.format" });
+            errors.push(FieldError {
+                field: "jobs",
+                code: "number.format",
+            });
         }
-        jobs.push(JobInput { name: Some(name), minutes, pay_type: pay(&n.to_string()), ..Default::default() });
+        jobs.push(JobInput {
+            name: Some(name),
+            minutes,
+            pay_type: pay(&n.to_string()),
+            ..Default::default()
+        });
     }
     jobs
 }
@@ -458,9 +652,13 @@ fn reception_parts(values: &Values, errors: &mut Vec<FieldError>) -> Vec<PartInp
             let quantity = filled(values, &format!("part{n}_qty"))
                 .and_then(|q| fours_domain::money::parse_yuan(&q).ok())
                 .and_then(|hundredths| u32::try_from(hundredths).ok());
-            let price = filled(values, &format!("part{n}_price")).and_then(|p| fours_domain::money::parse_yuan(&p).ok());
+            let price = filled(values, &format!("part{n}_price"))
+                .and_then(|p| fours_domain::money::parse_yuan(&p).ok());
             if quantity.is_none() || price.is_none() {
-                errors.push(FieldError { field: "parts", code: "number.format" });
+                errors.push(FieldError {
+                    field: "parts",
+                    code: "number.format",
+                });
             }
             Some(PartInput {
                 part_number,
@@ -474,7 +672,12 @@ fn reception_parts(values: &Values, errors: &mut Vec<FieldError>) -> Vec<PartInp
         .collect()
 }
 
-async fn receive(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Form(values): Form<Values>) -> Response {
+async fn receive(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Form(values): Form<Values>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceAdvise).await {
         Ok(page) => page,
         Err(denied) => return denied,
@@ -490,7 +693,11 @@ async fn receive(State(state): State<AppState>, session: Session, PageCaller(act
         .iter()
         .filter_map(|area| {
             let kind = filled(&values, &format!("damage_{area}"))?;
-            Some(DamageMark { area: (*area).to_owned(), kind, note: None })
+            Some(DamageMark {
+                area: (*area).to_owned(),
+                kind,
+                note: None,
+            })
         })
         .collect();
     let input = ReceptionInput {
@@ -517,7 +724,17 @@ async fn receive(State(state): State<AppState>, session: Session, PageCaller(act
     match unless_invalid(errors, orders::receive(&state.db, &actor, &input)).await {
         Ok(order) => Redirect::to(&format!("/service/orders/{}", order.id)).into_response(),
         Err(error) => match message(&page, &error) {
-            Some(text) => reception_view(&state, page, &actor, appointment_id, vehicle_text, Some(text)).await,
+            Some(text) => {
+                reception_view(
+                    &state,
+                    page,
+                    &actor,
+                    appointment_id,
+                    vehicle_text,
+                    Some(text),
+                )
+                .await
+            }
             None => error_page(&page, error.into()),
         },
     }
@@ -608,7 +825,13 @@ struct OrderQuery {
     link: Option<String>,
 }
 
-async fn order_page(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path(id): Path<Uuid>, Query(query): Query<OrderQuery>) -> Response {
+async fn order_page(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Query(query): Query<OrderQuery>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceRead).await {
         Ok(page) => page,
         Err(denied) => return denied,
@@ -652,14 +875,28 @@ fn job_rows(page: &Page, detail: &OrderDetail, people: &[(Uuid, String)]) -> Vec
             reworks: j.reworks,
             finding: j.finding.clone().unwrap_or_default(),
             decided: match (&j.decided_by, j.decided_at) {
-                (Some(by), Some(at)) => format!("{by} · {} · {}", page.t(&format!("decided_via.{}", j.decided_via.as_deref().unwrap_or(""))), page.local_time(at)),
+                (Some(by), Some(at)) => format!(
+                    "{by} · {} · {}",
+                    page.t(&format!(
+                        "decided_via.{}",
+                        j.decided_via.as_deref().unwrap_or("")
+                    )),
+                    page.local_time(at)
+                ),
                 _ => String::new(),
             },
         })
         .collect()
 }
 
-async fn order_view(state: &AppState, page: Page, actor: &Actor, id: Uuid, link: Option<String>, error: Option<String>) -> Response {
+async fn order_view(
+    state: &AppState,
+    page: Page,
+    actor: &Actor,
+    id: Uuid,
+    link: Option<String>,
+    error: Option<String>,
+) -> Response {
     let detail = match order_detail(state, actor, id).await {
         Ok(detail) => detail,
         Err(error) => return error_page(&page, error),
@@ -667,49 +904,92 @@ async fn order_view(state: &AppState, page: Page, actor: &Actor, id: Uuid, link:
     let people = staff_names(state, actor).await;
     let store = detail.order.store_id;
     let db = &state.db.conn;
-    let technicians = setup::staff(db, actor.tenant_id, store, Role::Technician).await.unwrap_or_default();
-    let bays = setup::store_bays(db, actor.tenant_id, store).await.unwrap_or_default();
+    let technicians = setup::staff(db, actor.tenant_id, store, Role::Technician)
+        .await
+        .unwrap_or_default();
+    let bays = setup::store_bays(db, actor.tenant_id, store)
+        .await
+        .unwrap_or_default();
     let template = OrderTemplate {
         car: car_line(state, actor, detail.order.vehicle_id).await,
         advisor: name_of(&people, Some(detail.order.advisor_id)),
         status_label: page.t(&format!("ro_status.{}", detail.order.status)),
         jobs: job_rows(&page, &detail, &people),
-        parts: detail.parts.iter().map(|p| (
-            p.part_number.clone(),
-            p.name.clone(),
-            format!("{}", f64::from(p.quantity_hundredths) / 100.0),
-            format_fen(p.unit_price_fen),
-        )).collect(),
-        history: detail.history.iter().map(|h| HistoryRow {
-            at: page.local_time(h.at),
-            by: name_of(&people, h.by_user),
-            what: page.t(&format!("ro_event.{}", h.kind)),
-            note: h.note.clone().unwrap_or_default(),
-        }).collect(),
+        parts: detail
+            .parts
+            .iter()
+            .map(|p| {
+                (
+                    p.part_number.clone(),
+                    p.name.clone(),
+                    format!("{}", f64::from(p.quantity_hundredths) / 100.0),
+                    format_fen(p.unit_price_fen),
+                )
+            })
+            .collect(),
+        history: detail
+            .history
+            .iter()
+            .map(|h| HistoryRow {
+                at: page.local_time(h.at),
+                by: name_of(&people, h.by_user),
+                what: page.t(&format!("ro_event.{}", h.kind)),
+                note: h.note.clone().unwrap_or_default(),
+            })
+            .collect(),
         figures: figures(&detail),
-        technicians: technicians.into_iter().map(|u| (u.id.to_string(), u.display_name)).collect(),
-        bays: bays.into_iter().map(|b| (b.id.to_string(), b.code)).collect(),
-        pause_reasons: PauseReason::ALL.iter().map(|r| (r.as_str().to_owned(), page.t(&format!("pause.{}", r.as_str())))).collect(),
-        pay_types: PayType::ALL.iter().map(|p| (p.as_str().to_owned(), page.t(&format!("pay_type.{}", p.as_str())))).collect(),
+        technicians: technicians
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.display_name))
+            .collect(),
+        bays: bays
+            .into_iter()
+            .map(|b| (b.id.to_string(), b.code))
+            .collect(),
+        pause_reasons: PauseReason::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str().to_owned(),
+                    page.t(&format!("pause.{}", r.as_str())),
+                )
+            })
+            .collect(),
+        pay_types: PayType::ALL
+            .iter()
+            .map(|p| {
+                (
+                    p.as_str().to_owned(),
+                    page.t(&format!("pay_type.{}", p.as_str())),
+                )
+            })
+            .collect(),
         payment_methods: labelled(&page, &PAYMENT_METHODS, "service_payment"),
         signed: detail.order.signed_at.is_some(),
         can_advise: page.can(Permission::ServiceAdvise),
         can_dispatch: page.can(Permission::WorkshopDispatch),
         can_work: page.can(Permission::WorkshopWork),
         has_warranty: detail.settlement.warranty.total_fen > 0,
-        claims: claims::list(db, actor, &ClaimFilter { order_id: Some(id), ..Default::default() })
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| ClaimRow {
-                codes: format!("{} / {} / {}", c.fault_code, c.labour_code, c.causal_part),
-                amount: format_fen(c.amount_fen),
-                status_label: page.t(&format!("claim_status.{}", c.status)),
-                reason: c.rejection_reason.unwrap_or_default(),
-                status: c.status,
-                id: c.id,
-            })
-            .collect(),
+        claims: claims::list(
+            db,
+            actor,
+            &ClaimFilter {
+                order_id: Some(id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| ClaimRow {
+            codes: format!("{} / {} / {}", c.fault_code, c.labour_code, c.causal_part),
+            amount: format_fen(c.amount_fen),
+            status_label: page.t(&format!("claim_status.{}", c.status)),
+            reason: c.rejection_reason.unwrap_or_default(),
+            status: c.status,
+            id: c.id,
+        })
+        .collect(),
         view: detail,
         link,
         error,
@@ -721,21 +1001,31 @@ async fn order_view(state: &AppState, page: Page, actor: &Actor, id: Uuid, link:
 /// The permission each step of the order page needs (as its API route does).
 fn permission_for(action: &str) -> Option<Permission> {
     Some(match action {
-        "sign" | "decide" | "link" | "ready" | "settle" | "close" | "cancel" | "claim" | "claim_step" => {
-            Permission::ServiceAdvise
-        }
+        "sign" | "decide" | "link" | "ready" | "settle" | "close" | "cancel" | "claim"
+        | "claim_step" => Permission::ServiceAdvise,
         "dispatch" => Permission::WorkshopDispatch,
-        "propose" | "clock_on" | "clock_off" | "pause" | "resume" | "finish" | "qc" => Permission::WorkshopWork,
+        "propose" | "clock_on" | "clock_off" | "pause" | "resume" | "finish" | "qc" => {
+            Permission::WorkshopWork
+        }
         _ => return None,
     })
 }
 
 fn yes(values: &Values, name: &str) -> bool {
-    matches!(values.get(name).map(String::as_str), Some("yes" | "on" | "true"))
+    matches!(
+        values.get(name).map(String::as_str),
+        Some("yes" | "on" | "true")
+    )
 }
 
 /// Runs one step of the order from its page's form and returns to the page.
-async fn act(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path((id, action)): Path<(Uuid, String)>, Form(values): Form<Values>) -> Response {
+async fn act(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path((id, action)): Path<(Uuid, String)>,
+    Form(values): Form<Values>,
+) -> Response {
     let Some(permission) = permission_for(&action) else {
         let page = page_for(&state, &session, &actor).await;
         return error_page(&page, crate::error::ApiError::Store(StoreError::NotFound));
@@ -746,7 +1036,9 @@ async fn act(State(state): State<AppState>, session: Session, PageCaller(actor):
     };
     if action == "link" {
         return match workshop::approval_link(&state.db, &actor, id).await {
-            Ok((token, _)) => Redirect::to(&format!("/service/orders/{id}?link=/approve/{token}")).into_response(),
+            Ok((token, _)) => {
+                Redirect::to(&format!("/service/orders/{id}?link=/approve/{token}")).into_response()
+            }
             Err(error) => error_page(&page, error.into()),
         };
     }
@@ -759,7 +1051,13 @@ async fn act(State(state): State<AppState>, session: Session, PageCaller(actor):
     }
 }
 
-async fn step(state: &AppState, actor: &Actor, id: Uuid, action: &str, values: &Values) -> Result<(), StoreError> {
+async fn step(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    action: &str,
+    values: &Values,
+) -> Result<(), StoreError> {
     let db = &state.db;
     let mut errors = Vec::new();
     let position = whole(values, "job_position", &mut errors);
@@ -769,23 +1067,47 @@ async fn step(state: &AppState, actor: &Actor, id: Uuid, action: &str, values: &
     };
     match action {
         "sign" => {
-            let input = SignatureInput { signed_by: filled(values, "signed_by").unwrap_or_default(), signature: filled(values, "signature").unwrap_or_default() };
+            let input = SignatureInput {
+                signed_by: filled(values, "signed_by").unwrap_or_default(),
+                signature: filled(values, "signature").unwrap_or_default(),
+            };
             orders::sign(db, actor, id, &input).await?;
         }
         "dispatch" => {
-            let technician_id = uuid_field(values, "technician_id").ok_or_else(|| StoreError::invalid("technician_id", "required"))?;
-            let input = DispatchInput { technician_id, team: filled(values, "team"), bay_id: uuid_field(values, "bay_id"), priority: whole(values, "priority", &mut errors) };
+            let technician_id = uuid_field(values, "technician_id")
+                .ok_or_else(|| StoreError::invalid("technician_id", "required"))?;
+            let input = DispatchInput {
+                technician_id,
+                team: filled(values, "team"),
+                bay_id: uuid_field(values, "bay_id"),
+                priority: whole(values, "priority", &mut errors),
+            };
             workshop::dispatch(db, actor, id, &input).await?;
         }
         "propose" => {
             let mut parts = reception_parts(values, &mut errors);
             parts.iter_mut().for_each(|p| p.job_position = None);
-            let job = JobInput { name: filled(values, "name"), minutes: whole(values, "minutes", &mut errors), pay_type: filled(values, "pay_type"), operation_id: None };
-            let input = ProposalInput { job, finding: filled(values, "finding").unwrap_or_default(), safety_related: yes(values, "safety_related"), parts };
+            let job = JobInput {
+                name: filled(values, "name"),
+                minutes: whole(values, "minutes", &mut errors),
+                pay_type: filled(values, "pay_type"),
+                operation_id: None,
+            };
+            let input = ProposalInput {
+                job,
+                finding: filled(values, "finding").unwrap_or_default(),
+                safety_related: yes(values, "safety_related"),
+                parts,
+            };
             unless_invalid(errors, workshop::propose(db, actor, id, &input)).await?;
         }
         "decide" => {
-            let input = DecisionInput { job_position: position_or(&errors)?, approve: yes(values, "approve"), via: filled(values, "via").unwrap_or_default(), decided_by: filled(values, "decided_by").unwrap_or_default() };
+            let input = DecisionInput {
+                job_position: position_or(&errors)?,
+                approve: yes(values, "approve"),
+                via: filled(values, "via").unwrap_or_default(),
+                decided_by: filled(values, "decided_by").unwrap_or_default(),
+            };
             workshop::decide(db, actor, id, &input).await?;
         }
         "clock_on" => {
@@ -795,7 +1117,14 @@ async fn step(state: &AppState, actor: &Actor, id: Uuid, action: &str, values: &
             workshop::clock_off(db, actor, id, position_or(&errors)?, yes(values, "done")).await?;
         }
         "pause" => {
-            workshop::pause(db, actor, id, &filled(values, "pause_reason").unwrap_or_default(), filled(values, "note")).await?;
+            workshop::pause(
+                db,
+                actor,
+                id,
+                &filled(values, "pause_reason").unwrap_or_default(),
+                filled(values, "note"),
+            )
+            .await?;
         }
         "resume" => {
             workshop::resume(db, actor, id).await?;
@@ -804,7 +1133,11 @@ async fn step(state: &AppState, actor: &Actor, id: Uuid, action: &str, values: &
             workshop::finish(db, actor, id).await?;
         }
         "qc" => {
-            let input = CheckInput { pass: yes(values, "pass"), job_position: position, note: filled(values, "note") };
+            let input = CheckInput {
+                pass: yes(values, "pass"),
+                job_position: position,
+                note: filled(values, "note"),
+            };
             workshop::check(db, actor, id, &input).await?;
         }
         "ready" => {
@@ -821,7 +1154,8 @@ async fn step(state: &AppState, actor: &Actor, id: Uuid, action: &str, values: &
             let percent = whole(values, "labour_discount_percent", &mut errors);
             let input = SettlementInput {
                 labour_discount_bp: percent.map(|p| p.saturating_mul(100)),
-                parts_discount_bp: whole(values, "parts_discount_percent", &mut errors).map(|p| p.saturating_mul(100)),
+                parts_discount_bp: whole(values, "parts_discount_percent", &mut errors)
+                    .map(|p| p.saturating_mul(100)),
                 payment_fen: fen(values, "payment_fen", &mut errors),
                 payment_method: filled(values, "payment_method"),
             };
@@ -850,7 +1184,10 @@ async fn step(state: &AppState, actor: &Actor, id: Uuid, action: &str, values: &
         }
         "claim_step" => {
             let claim = uuid_field(values, "claim_id").ok_or(StoreError::NotFound)?;
-            let step = ClaimStep { action: filled(values, "step").unwrap_or_default(), rejection_reason: filled(values, "rejection_reason") };
+            let step = ClaimStep {
+                action: filled(values, "step").unwrap_or_default(),
+                rejection_reason: filled(values, "rejection_reason"),
+            };
             claims::advance(db, actor, claim, &step).await?;
         }
         _ => return Err(StoreError::NotFound),
@@ -875,7 +1212,12 @@ struct PrintTemplate {
 }
 
 /// A printable sheet (A4): `reception` (接车登记表), `order` (任务委托书), `settlement` (结算单).
-async fn print(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Path((id, sheet)): Path<(Uuid, String)>) -> Response {
+async fn print(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path((id, sheet)): Path<(Uuid, String)>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceRead).await {
         Ok(page) => page,
         Err(denied) => return denied,
@@ -888,16 +1230,43 @@ async fn print(State(state): State<AppState>, session: Session, PageCaller(actor
         Err(error) => return error_page(&page, error),
     };
     let people = staff_names(&state, &actor).await;
-    let store = org::find_store(&state.db.conn, actor.tenant_id, detail.order.store_id).await.map(|s| s.name).unwrap_or_default();
-    let damage: Vec<DamageMark> = serde_json::from_value(detail.order.damage.clone()).unwrap_or_default();
+    let store = org::find_store(&state.db.conn, actor.tenant_id, detail.order.store_id)
+        .await
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let damage: Vec<DamageMark> =
+        serde_json::from_value(detail.order.damage.clone()).unwrap_or_default();
     let template = PrintTemplate {
         title: page.t(&format!("print.{sheet}")),
         car: car_line(&state, &actor, detail.order.vehicle_id).await,
         advisor: name_of(&people, Some(detail.order.advisor_id)),
-        jobs: job_rows(&page, &detail, &people).into_iter().filter(|j| j.approval == "approved").collect(),
-        parts: detail.parts.iter().map(|p| (p.part_number.clone(), p.name.clone(), format!("{}", f64::from(p.quantity_hundredths) / 100.0), format_fen(p.unit_price_fen))).collect(),
+        jobs: job_rows(&page, &detail, &people)
+            .into_iter()
+            .filter(|j| j.approval == "approved")
+            .collect(),
+        parts: detail
+            .parts
+            .iter()
+            .map(|p| {
+                (
+                    p.part_number.clone(),
+                    p.name.clone(),
+                    format!("{}", f64::from(p.quantity_hundredths) / 100.0),
+                    format_fen(p.unit_price_fen),
+                )
+            })
+            .collect(),
         figures: figures(&detail),
-        damage: damage.iter().map(|d| format!("{}：{}", page.t(&format!("car_area.{}", d.area)), page.t(&format!("damage.{}", d.kind)))).collect(),
+        damage: damage
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}：{}",
+                    page.t(&format!("car_area.{}", d.area)),
+                    page.t(&format!("damage.{}", d.kind))
+                )
+            })
+            .collect(),
         sheet,
         store,
         view: detail,
@@ -928,7 +1297,11 @@ pub struct CardRow {
     pub promised: String,
 }
 
-async fn board_page(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller) -> Response {
+async fn board_page(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+) -> Response {
     match page_requiring(&state, &session, &actor, Permission::ServiceRead).await {
         Ok(page) => render(&BoardTemplate { page }),
         Err(denied) => denied,
@@ -936,20 +1309,45 @@ async fn board_page(State(state): State<AppState>, session: Session, PageCaller(
 }
 
 /// The board's cards, refreshed by the page every few seconds (htmx polling).
-async fn board_cards(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller) -> Response {
+async fn board_cards(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceRead).await {
         Ok(page) => page,
         Err(denied) => return denied,
     };
-    let cards = workshop::board(&state.db.conn, &actor).await.unwrap_or_default();
+    let cards = workshop::board(&state.db.conn, &actor)
+        .await
+        .unwrap_or_default();
     let people = staff_names(&state, &actor).await;
-    let bays = setup::bays(&state.db.conn, &actor).await.unwrap_or_default();
+    let bays = setup::bays(&state.db.conn, &actor)
+        .await
+        .unwrap_or_default();
     let mut rows = Vec::with_capacity(cards.len());
     for card in cards {
         rows.push(CardRow {
-            car: car_line(&state, &actor, orders::get(&state.db.conn, &actor, card.order_id).await.map(|o| o.vehicle_id).unwrap_or_default()).await,
-            bay: bays.iter().find(|b| Some(b.id) == card.bay_id).map(|b| b.code.clone()).unwrap_or_default(),
-            technicians: card.technician_ids.iter().map(|t| name_of(&people, Some(*t))).collect::<Vec<_>>().join("、"),
+            car: car_line(
+                &state,
+                &actor,
+                orders::get(&state.db.conn, &actor, card.order_id)
+                    .await
+                    .map(|o| o.vehicle_id)
+                    .unwrap_or_default(),
+            )
+            .await,
+            bay: bays
+                .iter()
+                .find(|b| Some(b.id) == card.bay_id)
+                .map(|b| b.code.clone())
+                .unwrap_or_default(),
+            technicians: card
+                .technician_ids
+                .iter()
+                .map(|t| name_of(&people, Some(*t)))
+                .collect::<Vec<_>>()
+                .join("、"),
             status_label: page.t(&format!("ro_status.{}", card.status)),
             promised: page.local_time(card.promised_at),
             card,
@@ -972,27 +1370,53 @@ struct SetupTemplate {
     error: Option<String>,
 }
 
-async fn setup_page(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller) -> Response {
+async fn setup_page(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+) -> Response {
     match page_requiring(&state, &session, &actor, Permission::ServiceSetup).await {
         Ok(page) => setup_view(&state, page, &actor, None).await,
         Err(denied) => denied,
     }
 }
 
-async fn setup_view(state: &AppState, page: Page, actor: &Actor, error: Option<String>) -> Response {
+async fn setup_view(
+    state: &AppState,
+    page: Page,
+    actor: &Actor,
+    error: Option<String>,
+) -> Response {
     let db = &state.db.conn;
     let policy = match actor.store_id {
-        Some(store) => setup::policy(db, actor.tenant_id, store).await.unwrap_or_default(),
+        Some(store) => setup::policy(db, actor.tenant_id, store)
+            .await
+            .unwrap_or_default(),
         None => ServicePolicy::default(),
     };
     let clock = |minute: u32| format!("{:02}:{:02}", minute / 60, minute % 60);
     let template = SetupTemplate {
         opens_at: clock(policy.opens_at_minute),
         closes_at: clock(policy.closes_at_minute),
-        closed_dates: policy.closed_dates.iter().map(NaiveDate::to_string).collect::<Vec<_>>().join(", "),
+        closed_dates: policy
+            .closed_dates
+            .iter()
+            .map(NaiveDate::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         policy,
-        operations: setup::operations(db, actor).await.unwrap_or_default().into_iter().map(|o| (o.code, o.name, o.standard_minutes)).collect(),
-        bays: setup::bays(db, actor).await.unwrap_or_default().into_iter().map(|b| (b.code, page.t(&format!("bay_type.{}", b.kind)))).collect(),
+        operations: setup::operations(db, actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| (o.code, o.name, o.standard_minutes))
+            .collect(),
+        bays: setup::bays(db, actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| (b.code, page.t(&format!("bay_type.{}", b.kind))))
+            .collect(),
         bay_kinds: labelled(&page, &BAY_KINDS, "bay_type"),
         error,
         page,
@@ -1000,7 +1424,12 @@ async fn setup_view(state: &AppState, page: Page, actor: &Actor, error: Option<S
     render(&template)
 }
 
-async fn save_setup(State(state): State<AppState>, session: Session, PageCaller(actor): PageCaller, Form(values): Form<Values>) -> Response {
+async fn save_setup(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Form(values): Form<Values>,
+) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::ServiceSetup).await {
         Ok(page) => page,
         Err(denied) => return denied,
@@ -1016,17 +1445,25 @@ async fn save_setup(State(state): State<AppState>, session: Session, PageCaller(
                     two_person_minutes: whole(&values, "two_person_minutes", &mut errors),
                     store_id: None,
                 };
-                unless_invalid(errors, setup::add_operation(&state.db, &actor, &input)).await.map(|_| ())
+                unless_invalid(errors, setup::add_operation(&state.db, &actor, &input))
+                    .await
+                    .map(|_| ())
             }
             Some("bay") => {
-                let input = BayInput { code: filled(&values, "code").unwrap_or_default(), bay_type: filled(&values, "bay_type").unwrap_or_default(), store_id: None };
+                let input = BayInput {
+                    code: filled(&values, "code").unwrap_or_default(),
+                    bay_type: filled(&values, "bay_type").unwrap_or_default(),
+                    store_id: None,
+                };
                 setup::add_bay(&state.db, &actor, &input).await.map(|_| ())
             }
             _ => {
-                let hour = |name: &str| filled(&values, name).and_then(|t| {
-                    let (h, m) = t.split_once(':')?;
-                    Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
-                });
+                let hour = |name: &str| {
+                    filled(&values, name).and_then(|t| {
+                        let (h, m) = t.split_once(':')?;
+                        Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
+                    })
+                };
                 let rate = fen(&values, "customer_rate", &mut errors);
                 let mut policy = ServicePolicy::default();
                 if let Some(store) = actor.store_id {
@@ -1034,9 +1471,13 @@ async fn save_setup(State(state): State<AppState>, session: Session, PageCaller(
                 }
                 policy.opens_at_minute = hour("opens_at").unwrap_or(policy.opens_at_minute);
                 policy.closes_at_minute = hour("closes_at").unwrap_or(policy.closes_at_minute);
-                policy.reception_slot_minutes = whole(&values, "reception_slot_minutes", &mut errors).unwrap_or(policy.reception_slot_minutes);
+                policy.reception_slot_minutes =
+                    whole(&values, "reception_slot_minutes", &mut errors)
+                        .unwrap_or(policy.reception_slot_minutes);
                 if let Some(rate) = rate {
-                    policy.labour_rates_fen.insert(PayType::Customer.as_str().to_owned(), rate);
+                    policy
+                        .labour_rates_fen
+                        .insert(PayType::Customer.as_str().to_owned(), rate);
                 }
                 if let Some(dates) = values.get("closed_dates") {
                     policy.closed_dates = dates
@@ -1045,7 +1486,9 @@ async fn save_setup(State(state): State<AppState>, session: Session, PageCaller(
                         .filter_map(|d| d.trim().parse::<NaiveDate>().ok())
                         .collect();
                 }
-                unless_invalid(errors, setup::set_policy(&state.db, &actor, None, &policy)).await.map(|_| ())
+                unless_invalid(errors, setup::set_policy(&state.db, &actor, None, &policy))
+                    .await
+                    .map(|_| ())
             }
         }
     };
@@ -1084,19 +1527,38 @@ async fn public_page(state: &AppState, session: &Session) -> Page {
     }
 }
 
-async fn approve_page(State(state): State<AppState>, session: Session, Path(token): Path<String>) -> Response {
+async fn approve_page(
+    State(state): State<AppState>,
+    session: Session,
+    Path(token): Path<String>,
+) -> Response {
     let page = public_page(&state, &session).await;
     approve_view(&state, page, token, None).await
 }
 
-async fn approve_view(state: &AppState, page: Page, token: String, error: Option<String>) -> Response {
+async fn approve_view(
+    state: &AppState,
+    page: Page,
+    token: String,
+    error: Option<String>,
+) -> Response {
     match workshop::proposals_for_link(&state.db, &token).await {
-        Ok(found) => render(&ApproveTemplate { page, token, proposals: linked(found), error }),
+        Ok(found) => render(&ApproveTemplate {
+            page,
+            token,
+            proposals: linked(found),
+            error,
+        }),
         Err(error) => error_page(&page, error.into()),
     }
 }
 
-async fn approve(State(state): State<AppState>, session: Session, Path(token): Path<String>, Form(values): Form<Values>) -> Response {
+async fn approve(
+    State(state): State<AppState>,
+    session: Session,
+    Path(token): Path<String>,
+    Form(values): Form<Values>,
+) -> Response {
     let page = public_page(&state, &session).await;
     let mut errors = Vec::new();
     let position = whole(&values, "job_position", &mut errors).unwrap_or(u32::MAX);

@@ -51,7 +51,9 @@ pub async fn list(
     ApiQuery(filter): ApiQuery<AppointmentFilter>,
 ) -> ApiResult<Json<Vec<appointment::Model>>> {
     let actor = caller.require(Permission::ServiceRead)?;
-    Ok(Json(appointments::list(&state.db.conn, actor, &filter).await?))
+    Ok(Json(
+        appointments::list(&state.db.conn, actor, &filter).await?,
+    ))
 }
 
 /// Tomorrow's bookings not yet confirmed: the appointment specialist's calls for today.
@@ -143,5 +145,7 @@ pub async fn prepare(
     ApiJson(ready): ApiJson<Preparation>,
 ) -> ApiResult<Json<appointment::Model>> {
     let actor = caller.require(Permission::ServiceBook)?;
-    Ok(Json(appointments::prepare(&state.db, actor, id, &ready).await?))
+    Ok(Json(
+        appointments::prepare(&state.db, actor, id, &ready).await?,
+    ))
 }

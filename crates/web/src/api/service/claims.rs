@@ -33,7 +33,10 @@ pub async fn create(
     ApiJson(input): ApiJson<ClaimInput>,
 ) -> ApiResult<(StatusCode, Json<warranty_claim::Model>)> {
     let actor = caller.require(Permission::ServiceAdvise)?;
-    Ok((StatusCode::CREATED, Json(claims::create(&state.db, actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(claims::create(&state.db, actor, &input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/warranty-claims", tag = "service", security(("bearer" = [])), params(ClaimFilter),
@@ -90,5 +93,7 @@ pub async fn commissions(
 ) -> ApiResult<Json<Vec<CommissionLine>>> {
     let actor = caller.require(Permission::ServiceReport)?;
     let period = crate::api::report_period(&state, actor, params.from, params.to).await?;
-    Ok(Json(claims::commissions(&state.db.conn, actor, period.from, period.to).await?))
+    Ok(Json(
+        claims::commissions(&state.db.conn, actor, period.from, period.to).await?,
+    ))
 }

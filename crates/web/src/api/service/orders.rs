@@ -139,7 +139,10 @@ pub async fn receive(
 ) -> ApiResult<(StatusCode, Json<OrderDetail>)> {
     let actor = caller.require(Permission::ServiceAdvise)?;
     let order = orders::receive(&state.db, actor, &input).await?;
-    Ok((StatusCode::CREATED, Json(detail(&state, actor, order.id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(&state, actor, order.id).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/repair-orders", tag = "service", security(("bearer" = [])), params(OrderFilter),
@@ -182,7 +185,12 @@ pub async fn sign(
     ApiJson(input): ApiJson<SignatureInput>,
 ) -> ApiResult<Json<OrderDetail>> {
     let actor = caller.require(Permission::ServiceAdvise)?;
-    answer(&state, actor, orders::sign(&state.db, actor, id, &input).await?).await
+    answer(
+        &state,
+        actor,
+        orders::sign(&state.db, actor, id, &input).await?,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/repair-orders/{id}/dispatch", tag = "service", security(("bearer" = [])), request_body = DispatchInput,
@@ -194,7 +202,12 @@ pub async fn dispatch(
     ApiJson(input): ApiJson<DispatchInput>,
 ) -> ApiResult<Json<OrderDetail>> {
     let actor = caller.require(Permission::WorkshopDispatch)?;
-    answer(&state, actor, workshop::dispatch(&state.db, actor, id, &input).await?).await
+    answer(
+        &state,
+        actor,
+        workshop::dispatch(&state.db, actor, id, &input).await?,
+    )
+    .await
 }
 
 /// A technician's finding as added work (增项); nobody may start it before the customer agrees.
@@ -221,7 +234,12 @@ pub async fn decide(
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<OrderDetail>> {
     let actor = caller.require(Permission::ServiceAdvise)?;
-    answer(&state, actor, workshop::decide(&state.db, actor, id, &input).await?).await
+    answer(
+        &state,
+        actor,
+        workshop::decide(&state.db, actor, id, &input).await?,
+    )
+    .await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -243,7 +261,10 @@ pub async fn approval_link(
     let actor = caller.require(Permission::ServiceAdvise)?;
     let (token, expires_at) = workshop::approval_link(&state.db, actor, id).await?;
     let path = format!("/approve/{token}");
-    Ok((StatusCode::CREATED, Json(ApprovalLinkOut { path, expires_at })))
+    Ok((
+        StatusCode::CREATED,
+        Json(ApprovalLinkOut { path, expires_at }),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/repair-orders/{id}/jobs/{position}/clock-on", tag = "service", security(("bearer" = [])),
@@ -255,7 +276,12 @@ pub async fn clock_on(
     ApiPath((id, position)): ApiPath<(Uuid, u32)>,
 ) -> ApiResult<Json<OrderDetail>> {
     let actor = caller.require(Permission::WorkshopWork)?;
-    answer(&state, actor, workshop::clock_on(&state.db, actor, id, position).await?).await
+    answer(
+        &state,
+        actor,
+        workshop::clock_on(&state.db, actor, id, position).await?,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -334,7 +360,12 @@ pub async fn check(
     ApiJson(input): ApiJson<CheckInput>,
 ) -> ApiResult<Json<OrderDetail>> {
     let actor = caller.require(Permission::WorkshopWork)?;
-    answer(&state, actor, workshop::check(&state.db, actor, id, &input).await?).await
+    answer(
+        &state,
+        actor,
+        workshop::check(&state.db, actor, id, &input).await?,
+    )
+    .await
 }
 
 /// The internal delivery check; records `vehicle_ready` for the customer to be told.
@@ -372,7 +403,9 @@ pub async fn settle(
     ApiJson(input): ApiJson<SettlementInput>,
 ) -> ApiResult<Json<SettlementOut>> {
     let actor = caller.require(Permission::ServiceAdvise)?;
-    Ok(Json(orders::settle(&state.db, actor, id, &input).await?.into()))
+    Ok(Json(
+        orders::settle(&state.db, actor, id, &input).await?.into(),
+    ))
 }
 
 /// The car is handed back; records `repair_order_closed` for the 3-day follow-up call.
@@ -385,7 +418,12 @@ pub async fn close(
     ApiJson(input): ApiJson<CloseInput>,
 ) -> ApiResult<Json<OrderDetail>> {
     let actor = caller.require(Permission::ServiceAdvise)?;
-    answer(&state, actor, orders::close(&state.db, actor, id, &input).await?).await
+    answer(
+        &state,
+        actor,
+        orders::close(&state.db, actor, id, &input).await?,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -403,13 +441,21 @@ pub async fn cancel(
     ApiJson(input): ApiJson<CancelInput>,
 ) -> ApiResult<Json<OrderDetail>> {
     let actor = caller.require(Permission::ServiceAdvise)?;
-    answer(&state, actor, orders::cancel(&state.db, actor, id, input.note).await?).await
+    answer(
+        &state,
+        actor,
+        orders::cancel(&state.db, actor, id, input.note).await?,
+    )
+    .await
 }
 
 /// Every order in the workshop, by priority and promised time, for the big screen.
 #[utoipa::path(get, path = "/api/v1/workshop-board", tag = "service", security(("bearer" = [])),
     responses((status = 200, body = Vec<BoardCard>)))]
-pub async fn board(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<BoardCard>>> {
+pub async fn board(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<BoardCard>>> {
     let actor = caller.require(Permission::ServiceRead)?;
     Ok(Json(workshop::board(&state.db.conn, actor).await?))
 }
@@ -478,7 +524,9 @@ pub async fn linked_proposals(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
 ) -> ApiResult<Json<LinkedProposals>> {
-    Ok(Json(linked(workshop::proposals_for_link(&state.db, &token).await?)))
+    Ok(Json(linked(
+        workshop::proposals_for_link(&state.db, &token).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -497,5 +545,7 @@ pub async fn decide_by_link(
     ApiJson(input): ApiJson<LinkDecision>,
 ) -> ApiResult<Json<LinkedProposals>> {
     workshop::decide_by_link(&state.db, &token, input.job_position, input.approve).await?;
-    Ok(Json(linked(workshop::proposals_for_link(&state.db, &token).await?)))
+    Ok(Json(linked(
+        workshop::proposals_for_link(&state.db, &token).await?,
+    )))
 }

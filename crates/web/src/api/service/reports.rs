@@ -69,7 +69,9 @@ pub struct KpiRow {
 
 fn row(key: String, label: String, counts: &WorkshopCounts, warranty_fen: i64) -> KpiRow {
     let rates = counts.rates();
-    let share = u64::try_from(warranty_fen).ok().zip(u64::try_from(counts.revenue_fen).ok());
+    let share = u64::try_from(warranty_fen)
+        .ok()
+        .zip(u64::try_from(counts.revenue_fen).ok());
     KpiRow {
         key,
         label,
@@ -110,7 +112,11 @@ pub async fn service_report(
     Ok(Json(build(&state, actor, &params).await?))
 }
 
-pub async fn build(state: &AppState, actor: &Actor, params: &KpiParams) -> ApiResult<ServiceReport> {
+pub async fn build(
+    state: &AppState,
+    actor: &Actor,
+    params: &KpiParams,
+) -> ApiResult<ServiceReport> {
     let by_name = params.by.clone().unwrap_or_else(|| "advisor".into());
     let by = KpiBy::parse(&by_name).ok_or_else(|| StoreError::invalid("by", "choice.invalid"))?;
     let period = crate::api::report_period(state, actor, params.from, params.to).await?;
@@ -131,18 +137,32 @@ pub async fn build(state: &AppState, actor: &Actor, params: &KpiParams) -> ApiRe
     let zone = org::store_zone(&state.db.conn, actor.tenant_id, actor.store_id).await;
     Ok(ServiceReport {
         from: period.from.with_timezone(&zone).date_naive(),
-        to: (period.to - Duration::days(1)).with_timezone(&zone).date_naive(),
+        to: (period.to - Duration::days(1))
+            .with_timezone(&zone)
+            .date_naive(),
         by: by_name,
         rows,
         total: row(String::new(), String::new(), &total, warranty_total),
     })
 }
 
-async fn labels(state: &AppState, actor: &Actor, by: KpiBy) -> ApiResult<HashMap<uuid::Uuid, String>> {
+async fn labels(
+    state: &AppState,
+    actor: &Actor,
+    by: KpiBy,
+) -> ApiResult<HashMap<uuid::Uuid, String>> {
     let db = &state.db.conn;
     Ok(match by {
-        KpiBy::Store => org::list_stores(db, actor.tenant_id).await?.into_iter().map(|s| (s.id, s.name)).collect(),
-        _ => org::list_users(db, actor.tenant_id).await?.into_iter().map(|u| (u.id, u.display_name)).collect(),
+        KpiBy::Store => org::list_stores(db, actor.tenant_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect(),
+        _ => org::list_users(db, actor.tenant_id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect(),
     })
 }
 
@@ -191,17 +211,32 @@ pub async fn capacity(
     Ok(Json(plan(&state, actor, &params).await?))
 }
 
-pub async fn plan(state: &AppState, actor: &Actor, params: &CapacityParams) -> ApiResult<CapacityPlan> {
-    let invalid = |field: &'static str| move |e: fours_domain::validation::Invalid| StoreError::invalid(field, e.0);
-    let target = ServiceTarget::new(params.target_share.unwrap_or(0.8), params.within_minutes.unwrap_or(5.0))
-        .map_err(invalid("target_share"))?;
+pub async fn plan(
+    state: &AppState,
+    actor: &Actor,
+    params: &CapacityParams,
+) -> ApiResult<CapacityPlan> {
+    let invalid = |field: &'static str| {
+        move |e: fours_domain::validation::Invalid| StoreError::invalid(field, e.0)
+    };
+    let target = ServiceTarget::new(
+        params.target_share.unwrap_or(0.8),
+        params.within_minutes.unwrap_or(5.0),
+    )
+    .map_err(invalid("target_share"))?;
     let service_minutes = params.service_minutes.unwrap_or(12.0);
     let store = fours_store::sales::store_of(actor, params.store_id)?;
     let now = Utc::now();
     let weeks = i64::from(params.weeks.unwrap_or(8).clamp(1, 52));
-    let period = Period { from: now - Duration::weeks(weeks), to: now };
-    let arrivals = reports::arrivals_per_hour(&state.db.conn, actor.tenant_id, store, period).await?;
-    let advisors = setup::staff(&state.db.conn, actor.tenant_id, store, Role::ServiceAdvisor).await?.len();
+    let period = Period {
+        from: now - Duration::weeks(weeks),
+        to: now,
+    };
+    let arrivals =
+        reports::arrivals_per_hour(&state.db.conn, actor.tenant_id, store, period).await?;
+    let advisors = setup::staff(&state.db.conn, actor.tenant_id, store, Role::ServiceAdvisor)
+        .await?
+        .len();
     let advisors = u32::try_from(advisors).unwrap_or(u32::MAX);
     let policy = setup::policy(&state.db.conn, actor.tenant_id, store).await?;
     let mut hours = Vec::new();

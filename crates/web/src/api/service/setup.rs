@@ -133,7 +133,9 @@ pub async fn staff(
     let actor = caller.require(Permission::ServiceRead)?;
     let role = Role::parse(&params.role)
         .filter(|r| matches!(r, Role::ServiceAdvisor | Role::Technician))
-        .ok_or_else(|| ApiError::Store(fours_store::StoreError::invalid("role", "choice.invalid")))?;
+        .ok_or_else(|| {
+            ApiError::Store(fours_store::StoreError::invalid("role", "choice.invalid"))
+        })?;
     let store = store_id(actor, params.store_id)?;
     let people = setup::staff(&state.db.conn, actor.tenant_id, store, role).await?;
     Ok(Json(
