@@ -342,6 +342,28 @@ async fn desk_view(
     render(&template)
 }
 
+/// Where a form's change leads: to `done`'s page on success, back to the form's page with the
+/// message on a field error (`again`), else to the error page.
+async fn answer_form<T>(
+    page: Page,
+    outcome: Result<T, StoreError>,
+    done: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(Page, String) -> Response,
+) -> Response {
+    match outcome {
+        Ok(value) => Redirect::to(&done(value)).into_response(),
+        Err(error) => match message(&page, &error) {
+            Some(text) => again(page, text).await,
+            None => error_page(&page, error.into()),
+        },
+    }
+}
+
+/// The desk page of the day a booking is on.
+fn desk_of(booked: appointment::Model) -> String {
+    format!("/service?day={}", booked.service_day)
+}
+
 async fn book(
     State(state): State<AppState>,
     session: Session,
@@ -402,13 +424,11 @@ async fn book(
         };
         appointments::book(&state.db, &actor, &input).await
     };
-    match unless_invalid(errors, change).await {
-        Ok(booked) => Redirect::to(&format!("/service?day={}", booked.service_day)).into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => desk_view(&state, page, &actor, None, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    let outcome = unless_invalid(errors, change).await;
+    answer_form(page, outcome, desk_of, async |page, text| {
+        desk_view(&state, page, &actor, None, Some(text)).await
+    })
+    .await
 }
 
 async fn appointment_status(
@@ -423,15 +443,11 @@ async fn appointment_status(
         Err(denied) => return denied,
     };
     let status = filled(&values, "status").unwrap_or_default();
-    match appointments::set_status(&state.db, &actor, id, &status).await {
-        Ok(changed) => {
-            Redirect::to(&format!("/service?day={}", changed.service_day)).into_response()
-        }
-        Err(error) => match message(&page, &error) {
-            Some(text) => desk_view(&state, page, &actor, None, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    let outcome = appointments::set_status(&state.db, &actor, id, &status).await;
+    answer_form(page, outcome, desk_of, async |page, text| {
+        desk_view(&state, page, &actor, None, Some(text)).await
+    })
+    .await
 }
 
 async fn appointment_preparation(
@@ -452,15 +468,11 @@ async fn appointment_preparation(
         special_tools: yes(&values, "special_tools"),
         courtesy_car: yes(&values, "courtesy_car"),
     };
-    match appointments::prepare(&state.db, &actor, id, &ready).await {
-        Ok(changed) => {
-            Redirect::to(&format!("/service?day={}", changed.service_day)).into_response()
-        }
-        Err(error) => match message(&page, &error) {
-            Some(text) => desk_view(&state, page, &actor, None, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    let outcome = appointments::prepare(&state.db, &actor, id, &ready).await;
+    answer_form(page, outcome, desk_of, async |page, text| {
+        desk_view(&state, page, &actor, None, Some(text)).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -721,23 +733,24 @@ async fn receive(
         parts: reception_parts(&values, &mut errors),
         advisor_id: None,
     };
-    match unless_invalid(errors, orders::receive(&state.db, &actor, &input)).await {
-        Ok(order) => Redirect::to(&format!("/service/orders/{}", order.id)).into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => {
-                reception_view(
-                    &state,
-                    page,
-                    &actor,
-                    appointment_id,
-                    vehicle_text,
-                    Some(text),
-                )
-                .await
-            }
-            None => error_page(&page, error.into()),
+    let outcome = unless_invalid(errors, orders::receive(&state.db, &actor, &input)).await;
+    answer_form(
+        page,
+        outcome,
+        |order| format!("/service/orders/{}", order.id),
+        async |page, text| {
+            reception_view(
+                &state,
+                page,
+                &actor,
+                appointment_id,
+                vehicle_text,
+                Some(text),
+            )
+            .await
         },
-    }
+    )
+    .await
 }
 
 pub struct JobRow {
@@ -1042,13 +1055,14 @@ async fn act(
             Err(error) => error_page(&page, error.into()),
         };
     }
-    match step(&state, &actor, id, &action, &values).await {
-        Ok(()) => Redirect::to(&format!("/service/orders/{id}")).into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => order_view(&state, page, &actor, id, None, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    let outcome = step(&state, &actor, id, &action, &values).await;
+    answer_form(
+        page,
+        outcome,
+        |()| format!("/service/orders/{id}"),
+        async |page, text| order_view(&state, page, &actor, id, None, Some(text)).await,
+    )
+    .await
 }
 
 async fn step(
@@ -1492,13 +1506,14 @@ async fn save_setup(
             }
         }
     };
-    match change.await {
-        Ok(()) => Redirect::to("/service/setup").into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => setup_view(&state, page, &actor, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    let outcome = change.await;
+    answer_form(
+        page,
+        outcome,
+        |()| "/service/setup".to_owned(),
+        async |page, text| setup_view(&state, page, &actor, Some(text)).await,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -1562,11 +1577,14 @@ async fn approve(
     let page = public_page(&state, &session).await;
     let mut errors = Vec::new();
     let position = whole(&values, "job_position", &mut errors).unwrap_or(u32::MAX);
-    match workshop::decide_by_link(&state.db, &token, position, yes(&values, "approve")).await {
-        Ok(_) => Redirect::to(&format!("/approve/{token}")).into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => approve_view(&state, page, token, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    let outcome =
+        workshop::decide_by_link(&state.db, &token, position, yes(&values, "approve")).await;
+    let back = format!("/approve/{token}");
+    answer_form(
+        page,
+        outcome,
+        |_| back,
+        async |page, text| approve_view(&state, page, token, Some(text)).await,
+    )
+    .await
 }
