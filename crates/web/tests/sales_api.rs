@@ -846,6 +846,20 @@ async fn a_prospect_drives_is_quoted_orders_and_takes_delivery(app: Arc<TestApp>
         events[0].vehicle_id.map(|v| v.to_string()),
         handed["vehicle_id"].as_str().map(str::to_owned)
     );
+    // The first maintenance is due a year on: the car is on the service list from today.
+    let due = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        "/api/v1/maintenance-due?within_days=366",
+        None,
+    )
+    .await;
+    assert_eq!(due[0]["vehicle_id"], handed["vehicle_id"], "{due}");
+    let in_a_year = store_today()
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap();
+    assert_eq!(due[0]["next_service_on"], in_a_year.to_string());
 }
 
 async fn order_numbers_stay_unique_under_concurrent_orders(app: Arc<TestApp>) {

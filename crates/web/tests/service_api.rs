@@ -1187,10 +1187,124 @@ async fn the_due_list_finds_cars_by_their_next_service(app: Arc<TestApp>) {
     assert_eq!(other_group, json!([]));
 }
 
+async fn declined_safety_work_is_signed_for_and_shown_at_the_next_visit(app: Arc<TestApp>) {
+    let f = fixture(&app, 6).await;
+    let walk_in = json!({"vehicle_id": f.vehicle, "mileage_km": 15_000, "fuel_percent": 40, "concern": "保养",
+        "promised_at": (Utc::now() + Duration::hours(2)).to_rfc3339(), "payment_method": "cash",
+        "old_parts": "scrap", "jobs": [{"operation_id": f.operation}]});
+    let order = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        "/api/v1/repair-orders",
+        Some(walk_in.clone()),
+    )
+    .await;
+    let id = order["order"]["id"].as_str().unwrap().to_owned();
+    let steps: [(Role, &str, Value); 6] = [
+        (
+            Role::WorkshopSupervisor,
+            "/dispatch",
+            json!({"technician_id": app.users[&Role::Technician].id}),
+        ),
+        (Role::Technician, "/jobs/0/clock-on", json!({})),
+        (
+            Role::Technician,
+            "/jobs",
+            json!({"name": "更换后刹车片", "minutes": 40, "finding": "后片 3mm", "safety_related": true}),
+        ),
+        (
+            Role::ServiceAdvisor,
+            "/approvals",
+            json!({"job_position": 1, "approve": false, "via": "phone", "decided_by": "车主6"}),
+        ),
+        (Role::Technician, "/jobs/0/clock-off", json!({"done": true})),
+        (Role::Technician, "/finish", json!({})),
+    ];
+    for (role, tail, body) in steps {
+        ok(&app, role, "POST", &order_path(&id, tail), Some(body)).await;
+    }
+    for role in [
+        Role::Technician,
+        Role::WorkshopSupervisor,
+        Role::QcInspector,
+    ] {
+        ok(
+            &app,
+            role,
+            "POST",
+            &order_path(&id, "/qc"),
+            Some(json!({"pass": true})),
+        )
+        .await;
+    }
+    ok(&app, Role::ServiceAdvisor, "POST", &order_path(&id, "/internal-delivery"),
+        Some(json!({"jobs_signed": true, "fault_gone": true, "old_parts_ready": true, "clean": true, "no_tools_left": true}))).await;
+    let sheet = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        &order_path(&id, "/settlement"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        sheet["customer_total_fen"], 9_000,
+        "the declined pads are not billed"
+    );
+    ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &order_path(&id, "/settlement"),
+        Some(json!({"payment_fen": 9_000, "payment_method": "cash"})),
+    )
+    .await;
+    let codes = refused(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &order_path(&id, "/close"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes, ["service.declined_safety_unsigned"]);
+    let closed = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &order_path(&id, "/close"),
+        Some(json!({"declined_safety_signed_by": "车主6"})),
+    )
+    .await;
+    let signed = closed["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "declined_safety_signed")
+        .cloned();
+    assert_eq!(
+        signed.map(|h| h["note"].clone()),
+        Some(json!("车主6: 更换后刹车片"))
+    );
+    let mut again = walk_in;
+    again["mileage_km"] = json!(16_000);
+    let next = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        "/api/v1/repair-orders",
+        Some(again),
+    )
+    .await;
+    assert_eq!(next["vehicle"]["declined_before"], json!(["更换后刹车片"]));
+}
+
 on_both_databases!(
     bookings_respect_the_advisors_slot_and_the_days_hours,
     the_last_free_slot_is_booked_exactly_once_under_concurrency,
     a_car_is_received_worked_checked_settled_and_handed_back,
     the_due_list_finds_cars_by_their_next_service,
     a_car_back_with_the_same_concern_is_a_comeback,
+    declined_safety_work_is_signed_for_and_shown_at_the_next_visit,
 );

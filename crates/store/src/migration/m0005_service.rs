@@ -51,6 +51,8 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(integer("closes_at_minute"))
             .col(integer("reception_slot_minutes"))
             .col(json_binary("closed_dates"))
+            .col(integer("advisor_commission_bp"))
+            .col(integer("supervisor_commission_bp"))
             .col(timestamp_with_time_zone("updated_at"))
             .foreign_key(&mut store_fk("service_policies"))
             .to_owned(),

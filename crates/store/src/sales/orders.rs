@@ -13,6 +13,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use fours_domain::service::maintenance::{MaintenancePolicy, Reading};
+
 use super::deals::{self, APPROVAL_APPROVED, APPROVAL_NOT_NEEDED};
 use super::entities::{delivery, domain_event, lead, sales_order, stock_car};
 use super::leads::{self, move_lead, position};
@@ -412,6 +414,10 @@ pub async fn deliver(
         },
     )
     .await?;
+    // The first maintenance (首保) goes on the appointment specialist's list from delivery on.
+    let first_service = MaintenancePolicy::default().next_after(Reading { on: today, km: 0 });
+    crate::service::orders::set_next_service(&txn, actor.tenant_id, vehicle.id, first_service.on)
+        .await?;
     let now = Utc::now();
     let handed_over = delivery::ActiveModel {
         tenant_id: Set(actor.tenant_id),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use fours_domain::service::claims::{ClaimStatus, CommissionRates};
+use fours_domain::service::claims::ClaimStatus;
 use fours_domain::service::order::Approval;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -229,7 +229,7 @@ pub struct CommissionLine {
     /// Accepted claims (all) and of them value-added, integer fen.
     pub claim_value_fen: i64,
     pub value_added_fen: i64,
-    /// The advisor's commission on value-added claims (default 4%).
+    /// The advisor's commission on value-added claims (the store's rate, default 4%).
     pub advisor_commission_fen: i64,
     /// Each supervisor's commission on the same (default 3%).
     pub supervisor_commission_fen: i64,
@@ -257,18 +257,27 @@ pub async fn commissions(
         .filter(warranty_claim::Column::DecidedAt.lt(to))
         .all(db)
         .await?;
-    let mut per_advisor: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+    // Per advisor: claim value, value-added value, and their store (whose rates apply).
+    let mut per_advisor: BTreeMap<Uuid, (i64, i64, Uuid)> = BTreeMap::new();
     for claim in claims {
-        let entry = per_advisor.entry(claim.advisor_id).or_default();
+        let entry = per_advisor
+            .entry(claim.advisor_id)
+            .or_insert((0, 0, claim.store_id));
         entry.0 = entry.0.saturating_add(claim.amount_fen);
         if claim.value_added {
             entry.1 = entry.1.saturating_add(claim.amount_fen);
         }
     }
-    let rates = CommissionRates::default();
-    per_advisor
+    let mut lines = Vec::with_capacity(per_advisor.len());
+    for (advisor_id, (claim_value_fen, value_added_fen, store)) in per_advisor {
+        let rates = super::setup::policy(db, actor.tenant_id, store)
+            .await?
+            .commission();
+        lines.push((advisor_id, claim_value_fen, value_added_fen, rates));
+    }
+    lines
         .into_iter()
-        .map(|(advisor_id, (claim_value_fen, value_added_fen))| {
+        .map(|(advisor_id, claim_value_fen, value_added_fen, rates)| {
             let commission = rates
                 .on(value_added_fen)
                 .map_err(|invalid| StoreError::invalid("amount_fen", invalid.0))?;

@@ -18,6 +18,8 @@ pub mod service_policy {
         pub closes_at_minute: i32,
         pub reception_slot_minutes: i32,
         pub closed_dates: serde_json::Value,
+        pub advisor_commission_bp: i32,
+        pub supervisor_commission_bp: i32,
         pub updated_at: chrono::DateTime<chrono::Utc>,
     }
 

@@ -856,6 +856,8 @@ pub struct CloseInput {
     pub next_service_km: Option<i32>,
     /// When the customer would like the follow-up call (e.g. "weekday evenings").
     pub follow_up_time: Option<String>,
+    /// Who signed that they declined safety-related work (required when there is any).
+    pub declined_safety_signed_by: Option<String>,
 }
 
 /// Hands the car back: the order closes, the car keeps its next maintenance date, and a
@@ -869,6 +871,31 @@ pub async fn close(
     let txn = crate::db::begin_write(&db.conn).await?;
     let loaded = load(&txn, actor, id).await?;
     let next = loaded.machine()?.close().map_err(refused("status"))?;
+    let declined_safety: Vec<&str> = loaded
+        .jobs
+        .iter()
+        .filter(|j| j.safety_related && j.approval == Approval::Declined.as_str())
+        .map(|j| j.name.as_str())
+        .collect();
+    let signed_by = text(&input.declined_safety_signed_by);
+    if !declined_safety.is_empty() && signed_by.is_none() {
+        return Err(StoreError::invalid(
+            "declined_safety_signed_by",
+            "service.declined_safety_unsigned",
+        ));
+    }
+    if let Some(name) = &signed_by {
+        let remark = format!("{name}: {}", declined_safety.join("、"));
+        note(
+            &txn,
+            Some(actor),
+            &loaded.order,
+            "declined_safety_signed",
+            None,
+            Some(remark),
+        )
+        .await?;
+    }
     let car = vehicle::Entity::find_by_id((actor.tenant_id, loaded.order.vehicle_id))
         .one(&txn)
         .await?

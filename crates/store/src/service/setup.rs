@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use fours_domain::access::Role;
 use fours_domain::service::PayType;
+use fours_domain::service::claims::CommissionRates;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -35,6 +36,20 @@ pub struct ServicePolicy {
     /// Days the workshop is closed (public holidays, stock-taking); nothing is booked on them.
     #[serde(default)]
     pub closed_dates: Vec<chrono::NaiveDate>,
+    /// Commission on accepted value-added warranty claims, basis points: the advisor's and each
+    /// supervisor's (defaults 4% and 3%).
+    #[serde(default = "default_advisor_commission")]
+    pub advisor_commission_bp: u32,
+    #[serde(default = "default_supervisor_commission")]
+    pub supervisor_commission_bp: u32,
+}
+
+fn default_advisor_commission() -> u32 {
+    CommissionRates::default().advisor_bp
+}
+
+fn default_supervisor_commission() -> u32 {
+    CommissionRates::default().supervisor_bp
 }
 
 /// The default hourly rate: 120 yuan, a common figure for a mainstream brand's 4S store.
@@ -51,6 +66,8 @@ impl Default for ServicePolicy {
             closes_at_minute: 17 * 60 + 30,
             reception_slot_minutes: 15,
             closed_dates: Vec::new(),
+            advisor_commission_bp: default_advisor_commission(),
+            supervisor_commission_bp: default_supervisor_commission(),
         }
     }
 }
@@ -61,6 +78,13 @@ impl ServicePolicy {
             .get(pay_type.as_str())
             .copied()
             .unwrap_or(DEFAULT_RATE_FEN)
+    }
+
+    pub fn commission(&self) -> CommissionRates {
+        CommissionRates {
+            advisor_bp: self.advisor_commission_bp,
+            supervisor_bp: self.supervisor_commission_bp,
+        }
     }
 
     pub fn open_minutes(&self) -> u32 {
@@ -75,6 +99,12 @@ impl ServicePolicy {
             return Err(StoreError::invalid(
                 "reception_slot_minutes",
                 "number.out_of_range",
+            ));
+        }
+        if self.advisor_commission_bp > 10_000 || self.supervisor_commission_bp > 10_000 {
+            return Err(StoreError::invalid(
+                "advisor_commission_bp",
+                "claim.rate_range",
             ));
         }
         for (pay_type, rate) in &self.labour_rates_fen {
@@ -99,11 +129,14 @@ pub async fn policy(
     };
     let rates = serde_json::from_value::<LabourRates>(found.labour_rates_fen)
         .map_err(|_| StoreError::Conflict("service policy unreadable"))?;
+    // Minutes, basis points: stored as non-negative integers.
     let minutes = |value: i32| u32::try_from(value).unwrap_or(0);
     let closed_dates = serde_json::from_value(found.closed_dates)
         .map_err(|_| StoreError::Conflict("service policy unreadable"))?;
     Ok(ServicePolicy {
         closed_dates,
+        advisor_commission_bp: minutes(found.advisor_commission_bp),
+        supervisor_commission_bp: minutes(found.supervisor_commission_bp),
         labour_rates_fen: rates,
         opens_at_minute: minutes(found.opens_at_minute),
         closes_at_minute: minutes(found.closes_at_minute),
@@ -148,6 +181,8 @@ pub async fn set_policy(
         model.closes_at_minute = Set(as_i32(policy.closes_at_minute));
         model.reception_slot_minutes = Set(as_i32(policy.reception_slot_minutes));
         model.closed_dates = Set(closed.clone());
+        model.advisor_commission_bp = Set(as_i32(policy.advisor_commission_bp));
+        model.supervisor_commission_bp = Set(as_i32(policy.supervisor_commission_bp));
         model.updated_at = Set(Utc::now());
     };
     match existing {

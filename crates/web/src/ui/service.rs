@@ -816,6 +816,8 @@ struct OrderTemplate {
     can_work: bool,
     claims: Vec<ClaimRow>,
     has_warranty: bool,
+    /// Safety-related work the customer declined: they sign for it at hand-over.
+    declined_safety: Vec<String>,
 }
 
 pub struct ClaimRow {
@@ -983,6 +985,12 @@ async fn order_view(
         can_dispatch: page.can(Permission::WorkshopDispatch),
         can_work: page.can(Permission::WorkshopWork),
         has_warranty: detail.settlement.warranty.total_fen > 0,
+        declined_safety: detail
+            .jobs
+            .iter()
+            .filter(|j| j.safety_related && j.approval == "declined")
+            .map(|j| j.name.clone())
+            .collect(),
         claims: claims::list(
             db,
             actor,
@@ -1180,6 +1188,7 @@ async fn step(
                 next_service_on: filled(values, "next_service_on").and_then(|d| d.parse().ok()),
                 next_service_km: number(values, "next_service_km", &mut errors),
                 follow_up_time: filled(values, "follow_up_time"),
+                declined_safety_signed_by: filled(values, "declined_safety_signed_by"),
             };
             unless_invalid(errors, orders::close(db, actor, id, &input)).await?;
         }
