@@ -254,6 +254,8 @@ fn path(route: &Route, records: &Records) -> String {
         records.repair_order
     } else if route.path.starts_with("/api/v1/warranty-claims/") {
         records.claim
+    } else if route.path.starts_with("/api/v1/technicians/") {
+        records.technician
     } else {
         records.vehicle
     };
@@ -262,6 +264,7 @@ fn path(route: &Route, records: &Records) -> String {
         .replace("{id}", &id.to_string())
         .replace("{store}", &records.store.to_string())
         .replace("{position}", "0")
+        .replace("{campaign_id}", &Uuid::nil().to_string())
 }
 
 fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
@@ -348,6 +351,10 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::Claim => Some(claim_body(json!(records.repair_order))),
         BodyKind::ClaimStep => Some(json!({"action": "submit"})),
         BodyKind::Preparation => Some(json!({"advisor": true, "bay": true})),
+        BodyKind::Technician => Some(json!({"team": "机修一组", "skills": ["mechanical"]})),
+        BodyKind::Campaign => Some(
+            json!({"code": format!("R{serial}"), "title": "召回", "kind": "recall", "vins": [vin(serial * 10)], "ends_on": "2030-01-01"}),
+        ),
     }
 }
 

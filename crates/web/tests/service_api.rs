@@ -1300,6 +1300,113 @@ async fn declined_safety_work_is_signed_for_and_shown_at_the_next_visit(app: Arc
     assert_eq!(next["vehicle"]["declined_before"], json!(["更换后刹车片"]));
 }
 
+async fn teams_dispatch_by_skill_and_recalls_show_at_reception(app: Arc<TestApp>) {
+    let f = fixture(&app, 7).await;
+    let technician = app.users[&Role::Technician].id;
+    let set = ok(
+        &app,
+        Role::WorkshopSupervisor,
+        "PUT",
+        &format!("/api/v1/technicians/{technician}"),
+        Some(json!({"team": "机修一组", "skills": ["mechanical", "ev"], "team_leader": true})),
+    )
+    .await;
+    assert_eq!(set["skills"], json!(["mechanical", "ev"]));
+    let codes = refused(
+        &app,
+        Role::WorkshopSupervisor,
+        "PUT",
+        &format!("/api/v1/technicians/{technician}"),
+        json!({"team": "机修一组", "skills": ["juggling"]}),
+    )
+    .await;
+    assert_eq!(codes, ["choice.invalid"]);
+    let listed = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        "/api/v1/technicians",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            listed[0]["team"].as_str(),
+            listed[0]["team_leader"].as_bool()
+        ),
+        (Some("机修一组"), Some(true))
+    );
+    let car = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        &format!("/api/v1/vehicles/{}", f.vehicle),
+        None,
+    )
+    .await;
+    let recall = ok(&app, Role::StoreManager, "POST", "/api/v1/service-campaigns",
+        Some(json!({"code": "R-2026-07", "title": "更换燃油泵", "kind": "recall", "vins": [car["vin"]], "ends_on": "2030-12-31"}))).await;
+    let walk_in = |km: u32| {
+        json!({"vehicle_id": f.vehicle, "mileage_km": km, "fuel_percent": 40, "concern": "保养",
+        "promised_at": (Utc::now() + Duration::hours(2)).to_rfc3339(), "payment_method": "cash",
+        "old_parts": "scrap", "jobs": [{"operation_id": f.operation}]})
+    };
+    let order = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        "/api/v1/repair-orders",
+        Some(walk_in(20_000)),
+    )
+    .await;
+    assert_eq!(order["vehicle"]["open_campaigns"][0]["code"], "R-2026-07");
+    let id = order["order"]["id"].as_str().unwrap().to_owned();
+    ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &order_path(
+            &id,
+            &format!("/campaigns/{}", recall["id"].as_str().unwrap()),
+        ),
+        None,
+    )
+    .await;
+    let codes = refused(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &order_path(
+            &id,
+            &format!("/campaigns/{}", recall["id"].as_str().unwrap()),
+        ),
+        json!(null),
+    )
+    .await;
+    assert_eq!(codes, ["campaign.not_open"], "done once");
+    let dispatched = ok(
+        &app,
+        Role::WorkshopSupervisor,
+        "POST",
+        &order_path(&id, "/dispatch"),
+        Some(json!({"technician_id": technician})),
+    )
+    .await;
+    assert_eq!(
+        dispatched["order"]["team"], "机修一组",
+        "the technician's team"
+    );
+    let later = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        "/api/v1/repair-orders",
+        Some(walk_in(20_500)),
+    )
+    .await;
+    assert_eq!(later["vehicle"]["open_campaigns"], json!([]));
+}
+
 on_both_databases!(
     bookings_respect_the_advisors_slot_and_the_days_hours,
     the_last_free_slot_is_booked_exactly_once_under_concurrency,
@@ -1307,4 +1414,5 @@ on_both_databases!(
     the_due_list_finds_cars_by_their_next_service,
     a_car_back_with_the_same_concern_is_a_comeback,
     declined_safety_work_is_signed_for_and_shown_at_the_next_visit,
+    teams_dispatch_by_skill_and_recalls_show_at_reception,
 );

@@ -72,6 +72,41 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(boolean("active"))
             .foreign_key(&mut store_fk("bays"))
             .to_owned(),
+        // A technician's team and skills, for dispatch by skill (派工).
+        tenant_table("workshop_staff")
+            .col(uuid("store_id"))
+            .col(uuid("user_id"))
+            .col(string("team"))
+            .col(json_binary("skills"))
+            .col(boolean("team_leader"))
+            .foreign_key(&mut store_fk("workshop_staff"))
+            .foreign_key(&mut tenant_fk("workshop_staff", "user_id", "users"))
+            .to_owned(),
+        // Recalls and service campaigns (召回/服务活动) for listed VINs, and the cars done.
+        tenant_table("service_campaigns")
+            .col(string("code"))
+            .col(string("title"))
+            .col(string("kind"))
+            .col(json_binary("vins"))
+            .col(date("ends_on"))
+            .col(timestamp_with_time_zone("created_at"))
+            .to_owned(),
+        tenant_table("campaign_completions")
+            .col(uuid("campaign_id"))
+            .col(uuid("vehicle_id"))
+            .col(uuid("order_id"))
+            .col(timestamp_with_time_zone("done_at"))
+            .foreign_key(&mut tenant_fk(
+                "campaign_completions",
+                "campaign_id",
+                "service_campaigns",
+            ))
+            .foreign_key(&mut tenant_fk(
+                "campaign_completions",
+                "vehicle_id",
+                "vehicles",
+            ))
+            .to_owned(),
         tenant_table("appointments")
             .col(uuid("store_id"))
             .col(string("number"))
@@ -268,6 +303,21 @@ fn indexes() -> Vec<IndexCreateStatement> {
             &["store_id", "code"],
         )),
         unique(tenant_index("bays", "ux_bays_code", &["store_id", "code"])),
+        unique(tenant_index(
+            "workshop_staff",
+            "ux_workshop_staff_user",
+            &["user_id"],
+        )),
+        unique(tenant_index(
+            "service_campaigns",
+            "ux_service_campaigns_code",
+            &["code"],
+        )),
+        unique(tenant_index(
+            "campaign_completions",
+            "ux_campaign_completions_vehicle",
+            &["campaign_id", "vehicle_id"],
+        )),
         unique(tenant_index(
             "appointments",
             "ux_appointments_number",

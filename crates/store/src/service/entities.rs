@@ -325,3 +325,75 @@ pub mod warranty_claim {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A technician's team and skills.
+pub mod workshop_staff {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
+    #[schema(as = WorkshopStaff)]
+    #[sea_orm(table_name = "workshop_staff")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub store_id: Uuid,
+        pub user_id: Uuid,
+        pub team: String,
+        /// Skill names: `mechanical`, `electrical`, `body`, `paint`, `diagnosis`, `ev`.
+        pub skills: serde_json::Value,
+        pub team_leader: bool,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A recall or service campaign from the maker for a list of VINs.
+pub mod service_campaign {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
+    #[schema(as = ServiceCampaign)]
+    #[sea_orm(table_name = "service_campaigns")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub code: String,
+        pub title: String,
+        /// `recall` or `campaign`.
+        pub kind: String,
+        /// The VINs it covers.
+        pub vins: serde_json::Value,
+        pub ends_on: chrono::NaiveDate,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A car a campaign was carried out on, and the order it was done on.
+pub mod campaign_completion {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
+    #[schema(as = CampaignCompletion)]
+    #[sea_orm(table_name = "campaign_completions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub campaign_id: Uuid,
+        pub vehicle_id: Uuid,
+        pub order_id: Uuid,
+        pub done_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

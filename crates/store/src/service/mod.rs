@@ -4,11 +4,13 @@
 //! them to stored rows, one transaction per change, each change audited.
 
 pub mod appointments;
+pub mod campaigns;
 pub mod claims;
 pub mod entities;
 pub mod orders;
 pub mod reports;
 pub mod setup;
+pub mod staff;
 pub mod workshop;
 
 use chrono::{DateTime, Utc};

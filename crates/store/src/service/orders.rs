@@ -1044,6 +1044,8 @@ pub struct VehicleStanding {
     pub earlier_orders: Vec<EarlierOrder>,
     /// Jobs proposed on earlier orders that the customer declined.
     pub declined_before: Vec<String>,
+    /// Recalls and campaigns the car still has open.
+    pub open_campaigns: Vec<super::campaigns::OpenCampaign>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -1156,6 +1158,8 @@ pub async fn standing(
                 status: o.status,
             })
             .collect(),
+        open_campaigns: super::campaigns::open_for(db, order.tenant_id, car.id, &car.vin, today)
+            .await?,
         declined_before,
     })
 }

@@ -105,7 +105,12 @@ pub async fn dispatch(
         )
         .await?;
         let mut model: repair_order::ActiveModel = order.into();
-        model.team = Set(text(&input.team));
+        // The technician's team unless the supervisor names another.
+        let team = match text(&input.team) {
+            Some(team) => Some(team),
+            None => super::staff::team_of(txn, actor.tenant_id, technician.id).await?,
+        };
+        model.team = Set(team);
         model.bay_id = Set(input.bay_id.or(loaded.order.bay_id));
         model.priority = Set(i32::try_from(input.priority.unwrap_or(0).min(9)).unwrap_or(0));
         Ok(model.update(txn).await?)
@@ -626,6 +631,7 @@ pub struct BoardCard {
     pub status: String,
     pub pause_reason: Option<String>,
     pub bay_id: Option<Uuid>,
+    pub team: Option<String>,
     pub priority: i32,
     pub promised_at: DateTime<Utc>,
     /// Past its promised time and not yet ready.
@@ -703,6 +709,7 @@ pub async fn board(db: &impl ConnectionTrait, actor: &Actor) -> StoreResult<Vec<
                 status: order.status,
                 pause_reason: order.pause_reason,
                 bay_id: order.bay_id,
+                team: order.team,
                 priority: order.priority,
                 promised_at: order.promised_at,
             }

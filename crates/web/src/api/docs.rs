@@ -43,6 +43,8 @@ use crate::AppState;
         super::service::orders::linked_proposals, super::service::orders::decide_by_link,
         super::service::claims::create, super::service::claims::list, super::service::claims::show, super::service::claims::advance,
         super::service::claims::commissions, super::service::reports::service_report, super::service::reports::capacity,
+        super::service::people::technicians, super::service::people::set_technician, super::service::people::list_campaigns,
+        super::service::people::create_campaign, super::service::people::complete_campaign,
     ),
     modifiers(&BearerAuth),
 )]

@@ -20,6 +20,7 @@ use fours_store::org::{self, Actor};
 use fours_store::service::appointments::{
     self, AppointmentFilter, AppointmentInput, DueVehicle, PlannedJob, Preparation, REPAIR_TYPES,
 };
+use fours_store::service::campaigns::{self, CampaignInput};
 use fours_store::service::claims::{self, ClaimFilter, ClaimInput, ClaimStep};
 use fours_store::service::entities::appointment;
 use fours_store::service::orders::{
@@ -27,6 +28,7 @@ use fours_store::service::orders::{
     PartInput, ReceptionInput, SettlementInput, SignatureInput,
 };
 use fours_store::service::setup::{self, BAY_KINDS, BayInput, OperationInput, ServicePolicy};
+use fours_store::service::staff::{self, SKILLS, StaffInput};
 use fours_store::service::workshop::{
     self, BoardCard, CheckInput, DecisionInput, DispatchInput, InternalDeliveryInput, ProposalInput,
 };
@@ -919,7 +921,7 @@ async fn order_view(
     let people = staff_names(state, actor).await;
     let store = detail.order.store_id;
     let db = &state.db.conn;
-    let technicians = setup::staff(db, actor.tenant_id, store, Role::Technician)
+    let technicians = staff::technicians(db, actor.tenant_id, store)
         .await
         .unwrap_or_default();
     let bays = setup::store_bays(db, actor.tenant_id, store)
@@ -955,7 +957,15 @@ async fn order_view(
         figures: figures(&detail),
         technicians: technicians
             .into_iter()
-            .map(|u| (u.id.to_string(), u.display_name))
+            .map(|t| {
+                let skills: Vec<String> = t
+                    .skills
+                    .iter()
+                    .map(|k| page.t(&format!("skill.{k}")))
+                    .collect();
+                let label = format!("{} {} {}", t.display_name, t.team, skills.join("/"));
+                (t.user_id.to_string(), label.trim().to_owned())
+            })
             .collect(),
         bays: bays
             .into_iter()
@@ -1205,6 +1215,10 @@ async fn step(
             };
             claims::create(db, actor, &input).await?;
         }
+        "campaign" => {
+            let campaign = uuid_field(values, "campaign_id").ok_or(StoreError::NotFound)?;
+            campaigns::complete(db, actor, id, campaign).await?;
+        }
         "claim_step" => {
             let claim = uuid_field(values, "claim_id").ok_or(StoreError::NotFound)?;
             let step = ClaimStep {
@@ -1390,6 +1404,9 @@ struct SetupTemplate {
     operations: Vec<(String, String, i32)>,
     bays: Vec<(String, String)>,
     bay_kinds: Vec<(String, String)>,
+    technicians: Vec<(String, String)>,
+    skills: Vec<(String, String)>,
+    campaigns: Vec<(String, String, String)>,
     error: Option<String>,
 }
 
@@ -1441,6 +1458,27 @@ async fn setup_view(
             .map(|b| (b.code, page.t(&format!("bay_type.{}", b.kind))))
             .collect(),
         bay_kinds: labelled(&page, &BAY_KINDS, "bay_type"),
+        technicians: match actor.store_id {
+            Some(store) => staff::technicians(db, actor.tenant_id, store)
+                .await
+                .unwrap_or_default(),
+            None => Vec::new(),
+        }
+        .into_iter()
+        .map(|t| {
+            (
+                t.user_id.to_string(),
+                format!("{} · {} · {}", t.display_name, t.team, t.skills.join("/")),
+            )
+        })
+        .collect(),
+        skills: labelled(&page, &SKILLS, "skill"),
+        campaigns: campaigns::list(db, actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| (c.code, c.title, c.ends_on.to_string()))
+            .collect(),
         error,
         page,
     };
@@ -1469,6 +1507,40 @@ async fn save_setup(
                     store_id: None,
                 };
                 unless_invalid(errors, setup::add_operation(&state.db, &actor, &input))
+                    .await
+                    .map(|_| ())
+            }
+            Some("technician") => {
+                let user = uuid_field(&values, "user_id")
+                    .ok_or_else(|| StoreError::invalid("user_id", "required"))?;
+                let input = StaffInput {
+                    team: filled(&values, "team").unwrap_or_default(),
+                    skills: SKILLS
+                        .iter()
+                        .filter(|k| yes(&values, &format!("skill_{k}")))
+                        .map(|k| (*k).to_owned())
+                        .collect(),
+                    team_leader: yes(&values, "team_leader"),
+                };
+                staff::set(&state.db, &actor, user, &input)
+                    .await
+                    .map(|_| ())
+            }
+            Some("campaign") => {
+                let input = CampaignInput {
+                    code: filled(&values, "code").unwrap_or_default(),
+                    title: filled(&values, "title").unwrap_or_default(),
+                    kind: filled(&values, "kind").unwrap_or_default(),
+                    vins: filled(&values, "vins")
+                        .unwrap_or_default()
+                        .split([',', '，', ' ', '\n'])
+                        .map(str::to_owned)
+                        .collect(),
+                    ends_on: filled(&values, "ends_on")
+                        .and_then(|d| d.parse().ok())
+                        .unwrap_or_default(),
+                };
+                campaigns::create(&state.db, &actor, &input)
                     .await
                     .map(|_| ())
             }

@@ -142,24 +142,30 @@ pub async fn build(
         from: instant(from),
         to: instant(to + Duration::days(1)),
     };
-    let names: HashMap<String, String> = org::list_users(&state.db.conn, actor.tenant_id)
-        .await?
+    let db = &state.db.conn;
+    // Independent reads, asked together: each takes its own pooled connection, so the report
+    // waits for the slowest instead of the sum (a year of the group's history: ~0.3 s each).
+    let (users, funnel, discipline, defeats, ageing) = tokio::try_join!(
+        org::list_users(db, actor.tenant_id),
+        reports::funnel(db, actor, dimension, period),
+        reports::follow_up_discipline(db, actor, period),
+        reports::defeats(db, actor, period),
+        reports::lead_ageing(db, actor, Utc::now()),
+    )?;
+    let names: HashMap<String, String> = users
         .into_iter()
         .map(|u| (u.id.to_string(), u.display_name))
         .collect();
     let label = |key: &str| names.get(key).cloned().unwrap_or_else(|| key.to_owned());
-    let db = &state.db.conn;
     let mut total = FunnelCounts::default();
-    let funnel = reports::funnel(db, actor, dimension, period)
-        .await?
+    let funnel = funnel
         .iter()
         .map(|(key, counts)| {
             total.add(counts);
             funnel_row(key.clone(), label(key), counts)
         })
         .collect();
-    let follow_up_discipline = reports::follow_up_discipline(db, actor, period)
-        .await?
+    let follow_up_discipline = discipline
         .into_iter()
         .map(|(consultant, (done, on_time))| DisciplineRow {
             consultant: label(&consultant.to_string()),
@@ -169,7 +175,6 @@ pub async fn build(
             on_time_rate: basis_points(on_time, done),
         })
         .collect();
-    let defeats = reports::defeats(db, actor, period).await?;
     let count_rows = |rows: Vec<(String, u64)>| -> Vec<CountRow> {
         rows.into_iter()
             .map(|(key, count)| CountRow {
@@ -179,7 +184,6 @@ pub async fn build(
             })
             .collect()
     };
-    let ageing = reports::lead_ageing(db, actor, Utc::now()).await?;
     let lead_ageing = AGE_BUCKETS
         .iter()
         .zip(ageing)

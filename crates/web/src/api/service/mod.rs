@@ -5,6 +5,7 @@
 pub mod appointments;
 pub mod claims;
 pub mod orders;
+pub mod people;
 pub mod reports;
 pub mod setup;
 
@@ -17,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .merge(appointments::routes())
         .merge(claims::routes())
         .merge(orders::routes())
+        .merge(people::routes())
         .merge(reports::routes())
         .merge(setup::routes())
         .merge(orders::public_routes())
