@@ -926,6 +926,16 @@ async fn the_kpis_and_the_capacity_plan_count_the_order(app: &TestApp) {
         by_technician["rows"][0]["productivity"].is_u64(),
         "{by_technician}"
     );
+    let by_team = ok(
+        app,
+        Role::WorkshopSupervisor,
+        "GET",
+        "/api/v1/reports/service?by=team",
+        None,
+    )
+    .await;
+    assert_eq!(by_team["rows"][0]["label"], "机修一组", "{by_team}");
+    assert_eq!(by_team["rows"][0]["repair_orders"], 1);
     let (status, _) = app
         .call(
             "GET",

@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use fours_domain::access::Role;
 use fours_domain::service::AppointmentStatus;
 use fours_domain::service::order::{Approval, Status};
 use fours_domain::service::quality::WorkshopCounts;
@@ -29,6 +28,8 @@ use crate::sales::reports::Period;
 pub enum KpiBy {
     Advisor,
     Technician,
+    /// The team the order was dispatched to.
+    Team,
     Store,
 }
 
@@ -37,21 +38,23 @@ impl KpiBy {
         match text {
             "advisor" => Some(KpiBy::Advisor),
             "technician" => Some(KpiBy::Technician),
+            "team" => Some(KpiBy::Team),
             "store" => Some(KpiBy::Store),
             _ => None,
         }
     }
 }
 
-/// Counts per key (advisor, technician or store id), and the warranty value beside them.
+/// Counts per key (the advisor's, technician's or store's id, or the team's name), and the
+/// warranty value beside them.
 #[derive(Debug, Default)]
 pub struct KpiCounts {
-    pub rows: BTreeMap<Uuid, (WorkshopCounts, i64)>,
+    pub rows: BTreeMap<String, (WorkshopCounts, i64)>,
 }
 
 impl KpiCounts {
-    fn at(&mut self, key: Uuid) -> &mut (WorkshopCounts, i64) {
-        self.rows.entry(key).or_default()
+    fn at(&mut self, key: impl ToString) -> &mut (WorkshopCounts, i64) {
+        self.rows.entry(key.to_string()).or_default()
     }
 }
 
@@ -119,19 +122,23 @@ pub async fn kpis(
             .cloned()
             .collect();
         let figures = orders::settle_sheet(&orders::sheet(order, &mine, &my_parts, &[]))?;
-        let keys: Vec<Uuid> = match by {
-            KpiBy::Advisor => vec![order.advisor_id],
-            KpiBy::Store => vec![order.store_id],
+        let keys: Vec<Option<Uuid>> = match by {
+            KpiBy::Advisor => vec![Some(order.advisor_id)],
+            KpiBy::Store => vec![Some(order.store_id)],
+            KpiBy::Team => vec![None],
             KpiBy::Technician => {
                 let mut people: Vec<Uuid> = mine.iter().filter_map(|j| j.technician_id).collect();
                 people.sort();
                 people.dedup();
-                people
+                people.into_iter().map(Some).collect()
             }
         };
         for key in keys {
-            let counted = |job: &&repair_job::Model| {
-                by != KpiBy::Technician || job.technician_id == Some(key)
+            let counted =
+                |job: &&repair_job::Model| by != KpiBy::Technician || job.technician_id == key;
+            let key = match key {
+                Some(id) => id.to_string(),
+                None => order.team.clone().unwrap_or_default(),
             };
             let entry = counts.at(key);
             let row = &mut entry.0;
@@ -197,13 +204,12 @@ async fn count_appointments(
         .all(db)
         .await?;
     for booked in found {
-        let key = match by {
-            KpiBy::Advisor => booked.advisor_id,
-            KpiBy::Store => booked.store_id,
-            KpiBy::Technician => match booked.technician_id {
-                Some(technician) => technician,
-                None => continue,
-            },
+        let key = match (by, booked.technician_id) {
+            (KpiBy::Advisor, _) => booked.advisor_id,
+            (KpiBy::Store, _) => booked.store_id,
+            (KpiBy::Technician, Some(technician)) => technician,
+            // Bookings name no team, and often no technician.
+            _ => continue,
         };
         if let Some(status) = AppointmentStatus::parse(&booked.status) {
             counts.at(key).0.record_appointment(status);
@@ -236,13 +242,14 @@ async fn count_available_time(
                 .await?
                 .open_minutes(),
         );
-        for technician in setup::staff(db, actor.tenant_id, store, Role::Technician).await? {
-            let key = if by == KpiBy::Store {
-                store
-            } else {
-                technician.id
+        for technician in super::staff::technicians(db, actor.tenant_id, store).await? {
+            let key = match by {
+                KpiBy::Store => store.to_string(),
+                KpiBy::Team => technician.team,
+                _ => technician.user_id.to_string(),
             };
-            if by == KpiBy::Technician && !counts.rows.contains_key(&key) {
+            // Only the people and teams that worked in the period get a row.
+            if by != KpiBy::Store && !counts.rows.contains_key(&key) {
                 continue;
             }
             counts.at(key).0.available_minutes += open * days;

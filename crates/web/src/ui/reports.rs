@@ -186,7 +186,7 @@ async fn service(
         })
         .collect();
     render(&ServiceTemplate {
-        dimensions: ["advisor", "technician", "store"]
+        dimensions: ["advisor", "technician", "team", "store"]
             .iter()
             .map(|d| ((*d).to_owned(), page.t(&format!("service_report.by.{d}"))))
             .collect(),

@@ -35,7 +35,7 @@ pub struct KpiParams {
     pub from: Option<NaiveDate>,
     /// Last store day, included (default: today).
     pub to: Option<NaiveDate>,
-    /// `advisor` (default), `technician` or `store`.
+    /// `advisor` (default), `technician`, `team` or `store`.
     pub by: Option<String>,
 }
 
@@ -130,8 +130,11 @@ pub async fn build(
         .map(|(key, (counts, warranty))| {
             total.add(counts);
             warranty_total += warranty;
-            let label = names.get(key).cloned().unwrap_or_default();
-            row(key.to_string(), label, counts, *warranty)
+            let label = match by {
+                KpiBy::Team => key.clone(),
+                _ => names.get(key).cloned().unwrap_or_default(),
+            };
+            row(key.clone(), label, counts, *warranty)
         })
         .collect();
     let zone = org::store_zone(&state.db.conn, actor.tenant_id, actor.store_id).await;
@@ -146,22 +149,18 @@ pub async fn build(
     })
 }
 
-async fn labels(
-    state: &AppState,
-    actor: &Actor,
-    by: KpiBy,
-) -> ApiResult<HashMap<uuid::Uuid, String>> {
+async fn labels(state: &AppState, actor: &Actor, by: KpiBy) -> ApiResult<HashMap<String, String>> {
     let db = &state.db.conn;
     Ok(match by {
         KpiBy::Store => org::list_stores(db, actor.tenant_id)
             .await?
             .into_iter()
-            .map(|s| (s.id, s.name))
+            .map(|s| (s.id.to_string(), s.name))
             .collect(),
         _ => org::list_users(db, actor.tenant_id)
             .await?
             .into_iter()
-            .map(|u| (u.id, u.display_name))
+            .map(|u| (u.id.to_string(), u.display_name))
             .collect(),
     })
 }
