@@ -29,7 +29,24 @@ impl MigrationTrait for Migration {
 
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
-        // The funnel's visits of a period: scope, the three keys, whether a contact was kept.
+        // The funnel's visits of a period with their scope, keys and whether a contact was
+        // kept; the group's visits are walked per channel or consultant through the first two.
+        tenant_index(
+            "showroom_visits",
+            "ix_visits_channel_arrived",
+            &[
+                "channel",
+                "arrived_at",
+                "store_id",
+                "consultant_id",
+                "customer_id",
+            ],
+        ),
+        tenant_index(
+            "showroom_visits",
+            "ix_visits_consultant_arrived",
+            &["consultant_id", "arrived_at", "store_id", "customer_id"],
+        ),
         tenant_index(
             "showroom_visits",
             "ix_visits_arrived",
@@ -73,8 +90,8 @@ fn indexes() -> Vec<IndexCreateStatement> {
         // A consultant's or a store's lead ids, which pick their rows of the stages above.
         tenant_index("leads", "ix_leads_consultant_ids", &["consultant_id", "id"]),
         tenant_index("leads", "ix_leads_store_ids", &["store_id", "id"]),
-        // Follow-ups per consultant, on time or late, as ranges of a period: the group's and a
-        // consultant's, then a store's.
+        // Follow-ups per consultant (walked through the first), on time or late, as ranges of
+        // a period: the group's and a consultant's, then a store's.
         tenant_index(
             "follow_ups",
             "ix_follow_ups_consultant_done",
