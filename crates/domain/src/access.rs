@@ -74,6 +74,9 @@ pub enum Permission {
     ServiceSetup,
     /// See the workshop's KPIs, capacity planning and claim commissions.
     ServiceReport,
+    /// Run the parts department: catalogue, bins, receipts, issues to repair orders, returns,
+    /// adjustments, transfers, stock-takes, supplier and special orders, parts reports.
+    PartsManage,
 }
 
 impl Role {
@@ -172,6 +175,7 @@ impl Role {
             ),
             ServiceSetup => matches!(self, Admin | StoreManager),
             ServiceReport => matches!(self, Admin | StoreManager | WorkshopSupervisor),
+            PartsManage => matches!(self, Admin | StoreManager | PartsManager),
         }
     }
 }
@@ -243,6 +247,16 @@ mod tests {
         assert!(!Role::Technician.allows(Permission::WorkshopDispatch));
         assert!(!Role::SalesConsultant.allows(Permission::ServiceRead));
         assert!(!Role::ServiceAdvisor.allows(Permission::ServiceSetup));
+    }
+
+    #[test]
+    fn the_parts_department_moves_stock_and_advisors_only_ask() {
+        assert!(Role::PartsManager.allows(Permission::PartsManage));
+        assert!(Role::PartsManager.allows(Permission::ServiceRead));
+        assert!(!Role::ServiceAdvisor.allows(Permission::PartsManage));
+        assert!(!Role::Technician.allows(Permission::PartsManage));
+        assert!(Role::ServiceAdvisor.allows(Permission::ServiceBook));
+        assert!(!Role::PartsManager.allows(Permission::ServiceBook));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod access;
 pub mod customers;
 pub mod money;
 pub mod onboarding;
+pub mod parts;
 pub mod sales;
 pub mod service;
 pub mod validation;

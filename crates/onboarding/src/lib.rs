@@ -5,6 +5,7 @@
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod parts;
 mod rows;
 
 use std::path::Path;

@@ -12,6 +12,7 @@ pub mod migration;
 pub mod onboarding;
 pub mod org;
 pub mod paging;
+pub mod parts;
 pub mod pii;
 pub mod sales;
 pub mod service;

@@ -7,6 +7,7 @@ mod m0002_imports;
 mod m0003_sales;
 mod m0004_sales_report_indexes;
 mod m0005_service;
+mod m0006_parts;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_sales::Migration),
             Box::new(m0004_sales_report_indexes::Migration),
             Box::new(m0005_service::Migration),
+            Box::new(m0006_parts::Migration),
         ]
     }
 }

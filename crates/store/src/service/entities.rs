@@ -220,7 +220,7 @@ pub mod repair_job {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// A part line on a repair order (stock movements come with the parts capability).
+/// A part line on a repair order; the parts counter issues stock against it.
 pub mod repair_part {
     use sea_orm::entity::prelude::*;
 
@@ -240,6 +240,13 @@ pub mod repair_part {
         pub quantity_hundredths: i32,
         pub unit_price_fen: i64,
         pub pay_type: String,
+        /// The catalogue part, once the line is tied to stock.
+        pub part_id: Option<Uuid>,
+        /// How much the counter has issued against the line (less what came back).
+        pub issued_hundredths: i64,
+        /// When the counter first found the shelf short of the line (it then cannot count as
+        /// filled first time).
+        pub short_at: Option<chrono::DateTime<chrono::Utc>>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

@@ -384,6 +384,7 @@ pub(crate) async fn insert_parts(
         {
             return Err(StoreError::invalid("job_position", "service.no_such_job"));
         }
+        let catalogued = crate::parts::catalogue::by_number(txn, order.tenant_id, &number).await?;
         repair_part::ActiveModel {
             tenant_id: Set(order.tenant_id),
             id: Set(Uuid::now_v7()),
@@ -394,6 +395,9 @@ pub(crate) async fn insert_parts(
             quantity_hundredths: Set(i32::try_from(part.quantity_hundredths).unwrap_or(0)),
             unit_price_fen: Set(part.unit_price_fen),
             pay_type: Set(pay_type(&part.pay_type, "pay_type")?.as_str().to_owned()),
+            part_id: Set(catalogued.map(|p| p.id)),
+            issued_hundredths: Set(0),
+            short_at: Set(None),
         }
         .insert(txn)
         .await?;

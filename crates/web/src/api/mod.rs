@@ -7,6 +7,7 @@ pub mod customers;
 mod docs;
 mod exports;
 pub mod imports;
+pub mod parts;
 pub mod sales;
 pub mod service;
 pub mod vehicles;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(customers::routes())
         .merge(imports::routes())
         .merge(exports::routes())
+        .merge(parts::routes())
         .merge(sales::routes())
         .merge(service::routes())
         .merge(vehicles::routes())
