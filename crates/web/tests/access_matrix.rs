@@ -42,6 +42,7 @@ struct Records {
     claim: Uuid,
     advisor: Uuid,
     technician: Uuid,
+    parts: PartsRecords,
     /// Makes VINs and mobiles of this round unique.
     serial: u32,
 }
@@ -102,7 +103,9 @@ async fn records(app: &TestApp, serial: u32) -> Records {
     let sales = SalesRecords::create(app, serial).await;
     let (appointment, repair_order, claim) =
         service_records(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
+    let parts = PartsRecords::create(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
     Records {
+        parts,
         appointment,
         repair_order,
         claim,
@@ -233,6 +236,54 @@ impl SalesRecords {
     }
 }
 
+/// Parts records made by the admin for one round: a part with stock, a repair order with a
+/// line of it, a special order, a draft supplier order and a stock-take.
+struct PartsRecords {
+    part: Uuid,
+    part_number: String,
+    repair_part: Value,
+    special_order: Uuid,
+    supplier_order: Uuid,
+    supplier_line: Value,
+    stock_take: Uuid,
+}
+
+impl PartsRecords {
+    async fn create(app: &TestApp, serial: u32, customer: Value, vehicle: Value) -> PartsRecords {
+        let admin = app.token(Role::Admin);
+        let post = |path: &'static str, body: Value| async move {
+            let (status, reply) = app.call("POST", path, Some(admin), Some(body)).await;
+            assert_eq!(status, StatusCode::CREATED, "{path}: {reply}");
+            reply
+        };
+        let part_number = format!("MX{serial}");
+        let part = post("/api/v1/parts", part_body(&part_number)).await;
+        post("/api/v1/stock-movements/adjustments", json!({"store_id": app.store_id, "part_id": part["id"],
+            "quantity": 1_000, "reason": "found"})).await;
+        let mut reception = reception_body(&vehicle, app.users[&Role::ServiceAdvisor].id, 1500);
+        reception["parts"] = json!([{"part_number": part_number, "name": "配件", "quantity_hundredths": 100, "unit_price_fen": 100}]);
+        let order = post("/api/v1/repair-orders", reception).await;
+        let special = post("/api/v1/special-orders", json!({"part_id": part["id"], "quantity": 100,
+            "customer_id": customer, "vehicle_id": vehicle})).await;
+        let supplier = post("/api/v1/supplier-orders", json!({"store_id": app.store_id, "supplier": "备件中心",
+            "lines": [{"part_id": part["id"], "quantity": 100}]})).await;
+        let take = post("/api/v1/stock-takes", json!({"store_id": app.store_id})).await;
+        PartsRecords {
+            part: id_of(&part),
+            part_number,
+            repair_part: order["parts"][0]["id"].clone(),
+            special_order: id_of(&special),
+            supplier_order: id_of(&supplier["order"]),
+            supplier_line: supplier["lines"][0]["id"].clone(),
+            stock_take: id_of(&take["take"]),
+        }
+    }
+}
+
+fn part_body(number: &str) -> Value {
+    json!({"part_number": number, "name": "空气滤清器", "retail_price_fen": 9_000, "cost_price_fen": 4_500})
+}
+
 fn path(route: &Route, records: &Records) -> String {
     let id = if route.path.starts_with("/api/v1/customers/") {
         records.customer
@@ -256,6 +307,14 @@ fn path(route: &Route, records: &Records) -> String {
         records.claim
     } else if route.path.starts_with("/api/v1/technicians/") {
         records.technician
+    } else if route.path.starts_with("/api/v1/parts/") {
+        records.parts.part
+    } else if route.path.starts_with("/api/v1/special-orders/") {
+        records.parts.special_order
+    } else if route.path.starts_with("/api/v1/supplier-orders/") {
+        records.parts.supplier_order
+    } else if route.path.starts_with("/api/v1/stock-takes/") {
+        records.parts.stock_take
     } else {
         records.vehicle
     };
@@ -352,6 +411,27 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::ClaimStep => Some(json!({"action": "submit"})),
         BodyKind::Preparation => Some(json!({"advisor": true, "bay": true})),
         BodyKind::Technician => Some(json!({"team": "机修一组", "skills": ["mechanical"]})),
+        BodyKind::NewPart => Some(part_body(&format!("MX{serial}N"))),
+        BodyKind::PartChange => Some(part_body(&records.parts.part_number)),
+        BodyKind::Placement => Some(json!({"store_id": store_id, "min_level": 100, "max_level": 300})),
+        BodyKind::Bin => Some(json!({"code": format!("C-{serial}-1"), "store_id": store_id})),
+        BodyKind::PartsPolicy => Some(json!({"allow_negative": false, "demand_window_days": 90, "lead_time_days": 7,
+            "safety_days": 7, "cycle_days": 14, "dead_months": 12, "warning_months": 7})),
+        BodyKind::Issue => Some(json!({"repair_part_id": records.parts.repair_part, "technician_id": records.technician,
+            "signature_png": "data:image/png;base64,AA=="})),
+        BodyKind::PartReturn => Some(json!({"repair_part_id": records.parts.repair_part, "quantity": 100})),
+        BodyKind::Adjustment => Some(json!({"store_id": store_id, "part_id": records.parts.part, "quantity": 100, "reason": "found"})),
+        BodyKind::StockTransfer => Some(json!({"store_id": store_id, "to_store_id": Uuid::now_v7(),
+            "part_id": records.parts.part, "quantity": 100})),
+        BodyKind::SpecialOrder => Some(json!({"part_id": records.parts.part, "quantity": 100,
+            "customer_id": records.customer, "vehicle_id": records.vehicle})),
+        BodyKind::PlaceOrder => Some(json!({"supplier": "备件中心"})),
+        BodyKind::Booking => Some(json!({"appointment_id": records.appointment})),
+        BodyKind::SupplierOrder => Some(json!({"store_id": store_id, "supplier": "备件中心",
+            "lines": [{"part_id": records.parts.part, "quantity": 200}]})),
+        BodyKind::Receipt => Some(json!({"lines": [{"line_id": records.parts.supplier_line, "quantity": 100}]})),
+        BodyKind::StockTake => Some(json!({"store_id": store_id})),
+        BodyKind::Counts => Some(json!({"counts": [], "submit": true})),
         BodyKind::Campaign => Some(
             json!({"code": format!("R{serial}"), "title": "召回", "kind": "recall", "vins": [vin(serial * 10)], "ends_on": "2030-01-01"}),
         ),

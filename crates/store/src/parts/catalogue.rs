@@ -433,23 +433,32 @@ pub async fn set_policy(
     let days = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
     let existing = policy_row(&txn, actor.tenant_id, store_id).await?;
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |row| row.id);
-    let mut model = match existing {
-        Some(row) => row.into(),
-        None => parts_policy::ActiveModel {
-            tenant_id: Set(actor.tenant_id),
-            id: Set(id),
-            store_id: Set(store_id),
-            ..Default::default()
-        },
+    let fill = |model: &mut parts_policy::ActiveModel| {
+        model.allow_negative = Set(policy.allow_negative);
+        model.demand_window_days = Set(days(policy.demand_window_days));
+        model.lead_time_days = Set(days(policy.lead_time_days));
+        model.safety_days = Set(days(policy.safety_days));
+        model.cycle_days = Set(days(policy.cycle_days));
+        model.dead_months = Set(days(policy.dead_months));
+        model.warning_months = Set(days(policy.warning_months));
     };
-    model.allow_negative = Set(policy.allow_negative);
-    model.demand_window_days = Set(days(policy.demand_window_days));
-    model.lead_time_days = Set(days(policy.lead_time_days));
-    model.safety_days = Set(days(policy.safety_days));
-    model.cycle_days = Set(days(policy.cycle_days));
-    model.dead_months = Set(days(policy.dead_months));
-    model.warning_months = Set(days(policy.warning_months));
-    model.save(&txn).await?;
+    match existing {
+        Some(row) => {
+            let mut model: parts_policy::ActiveModel = row.into();
+            fill(&mut model);
+            model.update(&txn).await?;
+        }
+        None => {
+            let mut model = parts_policy::ActiveModel {
+                tenant_id: Set(actor.tenant_id),
+                id: Set(id),
+                store_id: Set(store_id),
+                ..Default::default()
+            };
+            fill(&mut model);
+            model.insert(&txn).await?;
+        }
+    }
     audit_record(&txn, actor, "update", "parts_policy", id, policy).await?;
     txn.commit().await?;
     Ok(*policy)

@@ -188,6 +188,25 @@ pub async fn get(
         .ok_or(StoreError::NotFound)
 }
 
+/// The order a human number names (`GZ01-RO-000001`, typed or scanned at the parts counter),
+/// among those the actor sees. Case and surrounding blanks do not matter.
+pub async fn by_number(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    number: &str,
+) -> StoreResult<repair_order::Model> {
+    repair_order::Entity::find()
+        .filter(in_scope(
+            actor,
+            repair_order::Column::TenantId,
+            repair_order::Column::StoreId,
+        ))
+        .filter(repair_order::Column::Number.eq(number.trim().to_ascii_uppercase()))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 pub async fn jobs_of(
     db: &impl ConnectionTrait,
     order: &repair_order::Model,

@@ -20,7 +20,7 @@ use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/stock", get(list))
+        .route("/api/v1/part-stock", get(list))
         .route("/api/v1/stock-movements", get(movements))
         .route("/api/v1/stock-movements/issues", post(issue))
         .route("/api/v1/stock-movements/returns", post(give_back))
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/repair-orders/{id}/part-lines", get(part_lines))
 }
 
-#[utoipa::path(get, path = "/api/v1/stock", tag = "parts", security(("bearer" = [])), params(StockFilter),
+#[utoipa::path(get, path = "/api/v1/part-stock", tag = "parts", security(("bearer" = [])), params(StockFilter),
     responses((status = 200, body = Vec<StockLine>)))]
 pub async fn list(
     State(state): State<AppState>,
