@@ -36,6 +36,8 @@ pub struct SpecialOrderInput {
     pub repair_order_id: Option<Uuid>,
     pub appointment_id: Option<Uuid>,
     pub note: Option<String>,
+    /// The store ordering; by default the repair order's, else the caller's, else the customer's.
+    pub store_id: Option<Uuid>,
 }
 
 pub async fn create(
@@ -65,7 +67,10 @@ pub async fn create(
     };
     let store_id = match &repair {
         Some(order) => order.store_id,
-        None => super::parts_store(actor, None)?,
+        None => super::parts_store(
+            actor,
+            input.store_id.or(actor.store_id).or(Some(customer.store_id)),
+        )?,
     };
     let txn = crate::db::begin_write(&db.conn).await?;
     catalogue::get(&txn, actor, input.part_id)
