@@ -13,7 +13,7 @@ use chrono_tz::Asia::Shanghai;
 use common::TestApp;
 use fixtures::{create_customer, create_vehicle, error_codes, id_of, mobile, vin};
 use fours_domain::access::Role;
-use fours_store::parts::entities::{outbox_message, part_stock};
+use fours_store::parts::entities::{outbox_message, part_stock, special_order};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -274,6 +274,14 @@ async fn a_special_order_runs_from_request_to_fitted(app: Arc<TestApp>) {
         assert_eq!(waiting[0]["status"], "arrived");
         assert_eq!(waiting[0]["customer_not_contacted"], false);
     }
+    // Three days on the shelf and the customer not told: the team's list raises it.
+    let arrived = special_order::Entity::find_by_id((app.tenant_id, Uuid::parse_str(&special).unwrap()))
+        .one(&app.db.conn).await.unwrap().unwrap();
+    let mut late: special_order::ActiveModel = arrived.into();
+    late.arrived_on = Set(Some(Utc::now().date_naive() - Duration::days(3)));
+    late.update(&app.db.conn).await.unwrap();
+    let waiting = ok(&app, Role::ServiceAdvisor, "GET", "/api/v1/special-orders?waiting=true", None).await;
+    assert_eq!((waiting[0]["customer_not_contacted"].clone(), waiting[0]["return_due"].clone()), (json!(true), json!(false)));
     ok(&app, Role::ServiceAdvisor, "POST", &path("/take"), Some(json!({}))).await;
     ok(&app, Role::CustomerCare, "POST", &path("/notify"), Some(json!({}))).await;
     let outbox = outbox_message::Entity::find()

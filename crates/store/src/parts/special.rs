@@ -434,29 +434,45 @@ pub async fn list(
         .all(db)
         .await?;
     let today = Utc::now().date_naive();
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        let part = catalogue::get(db, actor, row.part_id).await?;
-        let customer_name = crate::customers::get(db, actor, row.customer_id)
-            .await
-            .map(|c| c.name)
-            .unwrap_or_default();
-        let Alerts {
-            customer_not_contacted,
-            return_due,
-        } = Status::parse(&row.status)
-            .map(|status| alerts(status, row.arrived_on, today))
-            .unwrap_or_default();
-        views.push(SpecialOrderView {
-            order: row,
-            part_number: part.part_number,
-            part_name: part.name,
-            customer_name,
-            customer_not_contacted,
-            return_due,
-        });
-    }
-    Ok(views)
+    let parts = super::supplier::parts_by_id(db, actor, rows.iter().map(|r| r.part_id)).await?;
+    let names = customer_names(db, actor, rows.iter().map(|r| r.customer_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let Alerts {
+                customer_not_contacted,
+                return_due,
+            } = Status::parse(&row.status)
+                .map(|status| alerts(status, row.arrived_on, today))
+                .unwrap_or_default();
+            let part = parts.get(&row.part_id);
+            SpecialOrderView {
+                part_number: part.map(|p| p.part_number.clone()).unwrap_or_default(),
+                part_name: part.map(|p| p.name.clone()).unwrap_or_default(),
+                customer_name: names.get(&row.customer_id).cloned().unwrap_or_default(),
+                order: row,
+                customer_not_contacted,
+                return_due,
+            }
+        })
+        .collect())
+}
+
+/// Names only (no contact details), for lists of the group's own records.
+async fn customer_names(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: impl Iterator<Item = Uuid>,
+) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+    use crate::customers::entities::customer;
+    Ok(customer::Entity::find()
+        .filter(customer::Column::TenantId.eq(actor.tenant_id))
+        .filter(customer::Column::Id.is_in(ids.collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
 }
 
 pub async fn history(
