@@ -18,14 +18,38 @@ const REPORTED_REJECTS: usize = 1_000;
 
 /// Header words (lower-cased, spaces removed) for each catalogue field.
 const HEADERS: &[(&str, &[&str])] = &[
-    ("part_number", &["零件号", "配件编号", "配件号", "件号", "零件编号", "partnumber", "part_number", "partno"]),
+    (
+        "part_number",
+        &[
+            "零件号",
+            "配件编号",
+            "配件号",
+            "件号",
+            "零件编号",
+            "partnumber",
+            "part_number",
+            "partno",
+        ],
+    ),
     ("name", &["名称", "配件名称", "零件名称", "name"]),
     ("brand", &["品牌", "brand"]),
     ("category", &["类别", "分类", "category"]),
     ("unit", &["单位", "unit"]),
-    ("retail_price", &["零售价", "销售价", "retailprice", "retail_price"]),
+    (
+        "retail_price",
+        &["零售价", "销售价", "retailprice", "retail_price"],
+    ),
     ("cost_price", &["成本价", "进价", "costprice", "cost_price"]),
-    ("superseded_by", &["替代件号", "替换件号", "新件号", "supersededby", "superseded_by"]),
+    (
+        "superseded_by",
+        &[
+            "替代件号",
+            "替换件号",
+            "新件号",
+            "supersededby",
+            "superseded_by",
+        ],
+    ),
     ("default_bin", &["库位", "默认库位", "bin", "default_bin"]),
 ];
 
@@ -38,7 +62,10 @@ fn field_of(header: &str) -> Option<&'static str> {
 }
 
 /// One row read into the API's terms, or the cells that could not be read.
-fn read_row(fields: &[Option<&'static str>], cells: &[String]) -> Result<PartInput, Vec<(&'static str, &'static str)>> {
+fn read_row(
+    fields: &[Option<&'static str>],
+    cells: &[String],
+) -> Result<PartInput, Vec<(&'static str, &'static str)>> {
     let cell = |name: &str| {
         fields
             .iter()
@@ -71,11 +98,19 @@ fn read_row(fields: &[Option<&'static str>], cells: &[String]) -> Result<PartInp
     if let Err(checked) = catalogue::check(&input) {
         errors.extend(checked.iter().map(|e| (e.field, e.code)));
     }
-    if errors.is_empty() { Ok(input) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Imports a catalogue file; whole batches only, so a failure leaves no half-written batch.
-pub async fn import_file(db: &Database, actor: &Actor, path: &Path) -> Result<PartsImport, OnboardingError> {
+pub async fn import_file(
+    db: &Database,
+    actor: &Actor,
+    path: &Path,
+) -> Result<PartsImport, OnboardingError> {
     let owned = path.to_owned();
     let rows = tokio::task::spawn_blocking(move || {
         let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
@@ -154,13 +189,23 @@ mod tests {
 
     #[test]
     fn rows_are_read_in_yuan_and_checked_by_the_catalogue_rules() {
-        let fields: Vec<_> = ["零件号", "名称", "零售价", "库位"].iter().map(|h| field_of(h)).collect();
+        let fields: Vec<_> = ["零件号", "名称", "零售价", "库位"]
+            .iter()
+            .map(|h| field_of(h))
+            .collect();
         let cells = |c: &[&str]| c.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        let good = read_row(&fields, &cells(&["06l115562b", "机油滤清器", "¥58.50", "a-1-3"])).unwrap();
+        let good = read_row(
+            &fields,
+            &cells(&["06l115562b", "机油滤清器", "¥58.50", "a-1-3"]),
+        )
+        .unwrap();
         assert_eq!(good.part_number, "06l115562b");
         assert_eq!(good.retail_price_fen, 5_850);
         let bad = read_row(&fields, &cells(&["x", "", "abc", "A1"])).unwrap_err();
         let named: Vec<&str> = bad.iter().map(|(field, _)| *field).collect();
-        assert_eq!(named, vec!["retail_price_fen", "name", "part_number", "default_bin"]);
+        assert_eq!(
+            named,
+            vec!["retail_price_fen", "name", "part_number", "default_bin"]
+        );
     }
 }

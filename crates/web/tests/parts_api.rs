@@ -27,39 +27,72 @@ async fn ok(app: &TestApp, role: Role, method: &str, path: &str, body: Option<Va
 }
 
 async fn refused(app: &TestApp, role: Role, method: &str, path: &str, body: Value) -> Vec<String> {
-    let (status, reply) = app.call(method, path, Some(app.token(role)), Some(body)).await;
+    let (status, reply) = app
+        .call(method, path, Some(app.token(role)), Some(body))
+        .await;
     assert_eq!(status.as_u16(), 422, "{method} {path}: {reply}");
     error_codes(&reply)
 }
 
 async fn new_part(app: &TestApp, number: &str, name: &str, cost_fen: i64) -> Uuid {
-    let part = ok(app, Role::PartsManager, "POST", "/api/v1/parts", Some(json!({
+    let part = ok(
+        app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/parts",
+        Some(json!({
         "part_number": number, "name": name, "unit": "个", "retail_price_fen": cost_fen * 2,
-        "cost_price_fen": cost_fen, "default_bin": "A-1-1"}))).await;
+        "cost_price_fen": cost_fen, "default_bin": "A-1-1"})),
+    )
+    .await;
     id_of(&part)
 }
 
 /// Receives `quantity` hundredths at `cost_fen` through a supplier order sent and received.
 async fn receive(app: &TestApp, part: Uuid, quantity: i64, cost_fen: i64) -> Value {
-    let order = ok(app, Role::PartsManager, "POST", "/api/v1/supplier-orders", Some(json!({
+    let order = ok(
+        app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/supplier-orders",
+        Some(json!({
         "supplier": "一汽-大众备件中心", "send": true,
-        "lines": [{"part_id": part, "quantity": quantity, "unit_cost_fen": cost_fen}]}))).await;
+        "lines": [{"part_id": part, "quantity": quantity, "unit_cost_fen": cost_fen}]})),
+    )
+    .await;
     let id = order["order"]["id"].as_str().unwrap().to_owned();
     let line = order["lines"][0]["id"].clone();
-    ok(app, Role::PartsManager, "POST", &format!("/api/v1/supplier-orders/{id}/receipts"),
-        Some(json!({"lines": [{"line_id": line, "quantity": quantity}]}))).await
+    ok(
+        app,
+        Role::PartsManager,
+        "POST",
+        &format!("/api/v1/supplier-orders/{id}/receipts"),
+        Some(json!({"lines": [{"line_id": line, "quantity": quantity}]})),
+    )
+    .await
 }
 
 async fn stock_of(app: &TestApp, part: Uuid) -> Value {
-    let lines = ok(app, Role::PartsManager, "GET", &format!("/api/v1/part-stock?part_id={part}"), None).await;
+    let lines = ok(
+        app,
+        Role::PartsManager,
+        "GET",
+        &format!("/api/v1/part-stock?part_id={part}"),
+        None,
+    )
+    .await;
     lines[0].clone()
 }
 
 /// A customer's car in store A and a walk-in repair order with one part line per given part.
 async fn repair_order(app: &TestApp, serial: u32, lines: &[(&str, i64)]) -> (Value, Uuid, Uuid) {
     let advisor = app.token(Role::ServiceAdvisor);
-    let customer = create_customer(app, advisor,
-        json!({"name": format!("车主{serial}"), "mobile": mobile(serial)})).await;
+    let customer = create_customer(
+        app,
+        advisor,
+        json!({"name": format!("车主{serial}"), "mobile": mobile(serial)}),
+    )
+    .await;
     let vehicle = create_vehicle(app, advisor,
         json!({"vin": vin(serial), "customer_id": customer["id"], "plate": format!("沪B{serial:05}")})).await;
     let parts: Vec<Value> = lines.iter().map(|(number, quantity)| json!({
@@ -81,19 +114,47 @@ fn issue_body(app: &TestApp, line: &Value) -> Value {
 }
 
 async fn receipts_average_the_cost_and_stock_moves_by_hand_and_between_stores(app: Arc<TestApp>) {
-    ok(&app, Role::PartsManager, "POST", "/api/v1/bins", Some(json!({"code": "a-1-1"}))).await;
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/bins", json!({"code": "A1"})).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/bins",
+        Some(json!({"code": "a-1-1"})),
+    )
+    .await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/bins",
+        json!({"code": "A1"}),
+    )
+    .await;
     assert_eq!(codes, ["bin.format"]);
     // Bad input names every field; nothing is saved.
-    let (status, reply) = app.call("POST", "/api/v1/parts", Some(app.token(Role::PartsManager)), Some(json!({
-        "part_number": "x", "name": " ", "retail_price_fen": -1, "cost_price_fen": 0}))).await;
+    let (status, reply) = app
+        .call(
+            "POST",
+            "/api/v1/parts",
+            Some(app.token(Role::PartsManager)),
+            Some(json!({
+        "part_number": "x", "name": " ", "retail_price_fen": -1, "cost_price_fen": 0})),
+        )
+        .await;
     assert_eq!(status.as_u16(), 422);
     let mut fields = fixtures::error_fields(&reply);
     fields.sort();
     assert_eq!(fields, ["name", "part_number", "retail_price_fen"]);
     let filter = new_part(&app, "06l115562", "机油滤清器", 5_000).await;
-    let (status, _) = app.call("POST", "/api/v1/parts", Some(app.token(Role::PartsManager)), Some(json!({
-        "part_number": "06L115562", "name": "重复", "retail_price_fen": 1, "cost_price_fen": 1}))).await;
+    let (status, _) = app
+        .call(
+            "POST",
+            "/api/v1/parts",
+            Some(app.token(Role::PartsManager)),
+            Some(json!({
+        "part_number": "06L115562", "name": "重复", "retail_price_fen": 1, "cost_price_fen": 1})),
+        )
+        .await;
     assert_eq!(status.as_u16(), 409, "part numbers are unique in the group");
 
     // 10 at 50 yuan, then 5 at 62 yuan: 15 at 54 yuan, worth 810 yuan, in its default bin.
@@ -106,13 +167,31 @@ async fn receipts_average_the_cost_and_stock_moves_by_hand_and_between_stores(ap
     assert_eq!(shelf["bin_code"], "A-1-1");
 
     // Adjustments need a reason and cannot overdraw the shelf.
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/adjustments",
-        json!({"part_id": filter, "quantity": -100, "reason": "stolen"})).await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/adjustments",
+        json!({"part_id": filter, "quantity": -100, "reason": "stolen"}),
+    )
+    .await;
     assert_eq!(codes, ["choice.invalid"]);
-    ok(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/adjustments",
-        Some(json!({"part_id": filter, "quantity": -100, "reason": "damaged", "note": "包装破损"}))).await;
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/adjustments",
-        json!({"part_id": filter, "quantity": -5_000, "reason": "lost"})).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/adjustments",
+        Some(json!({"part_id": filter, "quantity": -100, "reason": "damaged", "note": "包装破损"})),
+    )
+    .await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/adjustments",
+        json!({"part_id": filter, "quantity": -5_000, "reason": "lost"}),
+    )
+    .await;
     assert_eq!(codes, ["stock.insufficient"]);
 
     // A transfer leaves at the average cost and arrives at it in the other store.
@@ -122,28 +201,86 @@ async fn receipts_average_the_cost_and_stock_moves_by_hand_and_between_stores(ap
     assert_eq!(moved[1]["kind"], "transfer_in");
     assert_eq!(moved[1]["unit_cost_fen"], 5_400);
     assert_eq!(stock_of(&app, filter).await["on_hand"], 1_000);
-    let elsewhere = ok(&app, Role::Admin, "GET",
-        &format!("/api/v1/part-stock?store_id={}&part_id={filter}", app.other_store_id), None).await;
+    let elsewhere = ok(
+        &app,
+        Role::Admin,
+        "GET",
+        &format!(
+            "/api/v1/part-stock?store_id={}&part_id={filter}",
+            app.other_store_id
+        ),
+        None,
+    )
+    .await;
     assert_eq!(elsewhere[0]["on_hand"], 400);
-    let detail = ok(&app, Role::Admin, "GET", &format!("/api/v1/parts/{filter}"), None).await;
-    assert_eq!(detail["stock"].as_array().map(Vec::len), Some(2), "stock per store on the part");
+    let detail = ok(
+        &app,
+        Role::Admin,
+        "GET",
+        &format!("/api/v1/parts/{filter}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        detail["stock"].as_array().map(Vec::len),
+        Some(2),
+        "stock per store on the part"
+    );
 
-    let kinds: Vec<String> = ok(&app, Role::PartsManager, "GET", &format!("/api/v1/stock-movements?part_id={filter}"), None)
-        .await.as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap().to_owned()).collect();
+    let kinds: Vec<String> = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        &format!("/api/v1/stock-movements?part_id={filter}"),
+        None,
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|m| m["kind"].as_str().unwrap().to_owned())
+    .collect();
     assert_eq!(kinds, ["transfer_out", "adjustment", "receipt", "receipt"]);
 
     // A store that allows negative stock lets the shelf be overdrawn.
-    let mut policy = ok(&app, Role::PartsManager, "GET", "/api/v1/parts-policy", None).await;
+    let mut policy = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        "/api/v1/parts-policy",
+        None,
+    )
+    .await;
     assert_eq!(policy["dead_months"], 12);
     policy["allow_negative"] = json!(true);
-    ok(&app, Role::PartsManager, "PUT", "/api/v1/parts-policy", Some(policy)).await;
-    ok(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/adjustments",
-        Some(json!({"part_id": filter, "quantity": -1_200, "reason": "correction"}))).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "PUT",
+        "/api/v1/parts-policy",
+        Some(policy),
+    )
+    .await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/adjustments",
+        Some(json!({"part_id": filter, "quantity": -1_200, "reason": "correction"})),
+    )
+    .await;
     assert_eq!(stock_of(&app, filter).await["on_hand"], -200);
 
     // Each movement is audited.
     let transfer_out = moved[0]["id"].as_str().unwrap();
-    let audit = ok(&app, Role::Admin, "GET", &format!("/api/v1/audit?entity_id={transfer_out}"), None).await;
+    let audit = ok(
+        &app,
+        Role::Admin,
+        "GET",
+        &format!("/api/v1/audit?entity_id={transfer_out}"),
+        None,
+    )
+    .await;
     assert_eq!(audit[0]["entity"], "stock_movement", "{audit}");
 }
 
@@ -153,22 +290,54 @@ async fn the_counter_issues_signed_parts_to_repair_orders_and_takes_returns(app:
     receive(&app, filter, 200, 5_000).await;
     let (order, _, _) = repair_order(&app, 1, &[("06l115562", 100), ("G052195M4", 450)]).await;
     let order_id = order["order"]["id"].as_str().unwrap().to_owned();
-    let lines = ok(&app, Role::PartsManager, "GET", &format!("/api/v1/repair-orders/{order_id}/part-lines"), None).await;
-    assert_eq!(lines[0]["part_id"], json!(filter), "reception linked the line to the catalogue");
+    let lines = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        &format!("/api/v1/repair-orders/{order_id}/part-lines"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        lines[0]["part_id"],
+        json!(filter),
+        "reception linked the line to the catalogue"
+    );
     assert_eq!(lines[0]["available"], 200);
     let filter_line = &order["parts"][0];
     let oil_line = &order["parts"][1];
 
     let mut unsigned = issue_body(&app, filter_line);
     unsigned["signature_png"] = json!("");
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/issues", unsigned).await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/issues",
+        unsigned,
+    )
+    .await;
     assert_eq!(codes, ["signature.required"]);
     let mut too_many = issue_body(&app, filter_line);
     too_many["quantity"] = json!(300);
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/issues", too_many).await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/issues",
+        too_many,
+    )
+    .await;
     assert_eq!(codes, ["parts.more_than_ordered"]);
 
-    let issued = ok(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/issues", Some(issue_body(&app, filter_line))).await;
+    let issued = ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/issues",
+        Some(issue_body(&app, filter_line)),
+    )
+    .await;
     assert_eq!(issued["quantity"], -100);
     assert_eq!(issued["filled_first_time"], true);
     assert_eq!(issued["technician_id"], json!(technician(&app)));
@@ -176,32 +345,79 @@ async fn the_counter_issues_signed_parts_to_repair_orders_and_takes_returns(app:
     assert_eq!(stock_of(&app, filter).await["on_hand"], 100);
 
     // The oil is not on the shelf: refused, and the line can no longer count as filled first time.
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/issues", issue_body(&app, oil_line)).await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/issues",
+        issue_body(&app, oil_line),
+    )
+    .await;
     assert_eq!(codes, ["stock.insufficient"]);
     receive(&app, oil, 1_000, 7_000).await;
-    let late = ok(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/issues", Some(issue_body(&app, oil_line))).await;
+    let late = ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/issues",
+        Some(issue_body(&app, oil_line)),
+    )
+    .await;
     assert_eq!(late["filled_first_time"], false);
 
-    let lines = ok(&app, Role::ServiceAdvisor, "GET", &format!("/api/v1/repair-orders/{order_id}/part-lines"), None).await;
+    let lines = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        &format!("/api/v1/repair-orders/{order_id}/part-lines"),
+        None,
+    )
+    .await;
     assert_eq!(lines[0]["issued"], 100);
     assert_eq!(lines[1]["issued"], 450);
     assert_eq!(lines[1]["short"], true);
 
     // Half a litre comes back unused.
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/returns",
-        json!({"repair_part_id": oil_line["id"], "quantity": 500})).await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/returns",
+        json!({"repair_part_id": oil_line["id"], "quantity": 500}),
+    )
+    .await;
     assert_eq!(codes, ["parts.more_than_issued"]);
-    let back = ok(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/returns",
-        Some(json!({"repair_part_id": oil_line["id"], "quantity": 50, "reason": "未用完"}))).await;
+    let back = ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/returns",
+        Some(json!({"repair_part_id": oil_line["id"], "quantity": 50, "reason": "未用完"})),
+    )
+    .await;
     assert_eq!(back["kind"], "return");
     assert_eq!(stock_of(&app, oil).await["on_hand"], 600);
 
     // Two lines asked, one filled from the shelf at once: 50%.
-    let rate = ok(&app, Role::PartsManager, "GET", "/api/v1/reports/parts/fill-rate", None).await;
+    let rate = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        "/api/v1/reports/parts/fill-rate",
+        None,
+    )
+    .await;
     assert_eq!(rate["lines_requested"], 2);
     assert_eq!(rate["lines_filled_first_time"], 1);
     assert_eq!(rate["fill_rate_bp"], 5_000);
-    let overview = ok(&app, Role::PartsManager, "GET", "/api/v1/reports/parts", None).await;
+    let overview = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        "/api/v1/reports/parts",
+        None,
+    )
+    .await;
     // Issued at cost: 1 × 50 + 4.5 × 70 = 365 yuan; on hand 1 × 50 + 6 × 70 = 470 yuan.
     assert_eq!(overview["issue_value_12_months_fen"], 36_500);
     assert_eq!(overview["stock_value_fen"], 47_000);
@@ -213,13 +429,24 @@ async fn concurrent_issues_of_the_last_unit_give_it_once(app: Arc<TestApp>) {
     receive(&app, pad, 100, 30_000).await;
     let lines: Vec<(&str, i64)> = (0..8).map(|_| ("5Q0698151", 100)).collect();
     let (order, _, _) = repair_order(&app, 2, &lines).await;
-    let attempts = order["parts"].as_array().unwrap().iter().map(|line| {
-        let app = app.clone();
-        let body = issue_body(&app, line);
-        tokio::spawn(async move {
-            app.call("POST", "/api/v1/stock-movements/issues", Some(app.token(Role::PartsManager)), Some(body)).await
+    let attempts = order["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            let app = app.clone();
+            let body = issue_body(&app, line);
+            tokio::spawn(async move {
+                app.call(
+                    "POST",
+                    "/api/v1/stock-movements/issues",
+                    Some(app.token(Role::PartsManager)),
+                    Some(body),
+                )
+                .await
+            })
         })
-    }).collect::<Vec<_>>();
+        .collect::<Vec<_>>();
     let mut issued = 0;
     let mut short = 0;
     for attempt in attempts {
@@ -232,142 +459,429 @@ async fn concurrent_issues_of_the_last_unit_give_it_once(app: Arc<TestApp>) {
     }
     assert_eq!((issued, short), (1, 7));
     assert_eq!(stock_of(&app, pad).await["on_hand"], 0);
-    let movements = ok(&app, Role::PartsManager, "GET", &format!("/api/v1/stock-movements?part_id={pad}"), None).await;
-    assert_eq!(movements.as_array().map(Vec::len), Some(2), "one receipt, one issue");
+    let movements = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        &format!("/api/v1/stock-movements?part_id={pad}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        movements.as_array().map(Vec::len),
+        Some(2),
+        "one receipt, one issue"
+    );
 }
 
 async fn a_special_order_runs_from_request_to_fitted(app: Arc<TestApp>) {
     let mirror = new_part(&app, "3G0857537", "左外后视镜镜片", 26_000).await;
     let (order, customer, vehicle) = repair_order(&app, 3, &[("3G0857537", 100)]).await;
     let order_id = order["order"]["id"].clone();
-    let requested = ok(&app, Role::ServiceAdvisor, "POST", "/api/v1/special-orders", Some(json!({
+    let requested = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        "/api/v1/special-orders",
+        Some(json!({
         "part_id": mirror, "quantity": 100, "customer_id": customer, "vehicle_id": vehicle,
-        "repair_order_id": order_id, "note": "客户急需"}))).await;
+        "repair_order_id": order_id, "note": "客户急需"})),
+    )
+    .await;
     assert_eq!(requested["number"], "A1-SP-000001");
     assert_eq!(requested["status"], "requested");
     let special = requested["id"].as_str().unwrap().to_owned();
     let path = |tail: &str| format!("/api/v1/special-orders/{special}{tail}");
-    let codes = refused(&app, Role::ServiceAdvisor, "POST", &path("/take"), json!({})).await;
-    assert_eq!(codes, ["special_order.transition"], "nothing to take before it arrives");
+    let codes = refused(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &path("/take"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        codes,
+        ["special_order.transition"],
+        "nothing to take before it arrives"
+    );
 
-    ok(&app, Role::PartsManager, "POST", &path("/review"), Some(json!({"approve": true}))).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        &path("/review"),
+        Some(json!({"approve": true})),
+    )
+    .await;
     let placed = ok(&app, Role::PartsManager, "POST", &path("/order"), Some(json!({
         "supplier": "一汽-大众备件中心", "expected_on": (Utc::now() + Duration::days(5)).date_naive()}))).await;
     assert_eq!(placed["status"], "ordered");
     let supplier_order = placed["supplier_order_id"].as_str().unwrap().to_owned();
-    let detail = ok(&app, Role::PartsManager, "GET", &format!("/api/v1/supplier-orders/{supplier_order}"), None).await;
+    let detail = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        &format!("/api/v1/supplier-orders/{supplier_order}"),
+        None,
+    )
+    .await;
     assert_eq!(detail["order"]["status"], "sent");
-    ok(&app, Role::PartsManager, "POST", &format!("/api/v1/supplier-orders/{supplier_order}/receipts"),
-        Some(json!({"lines": [{"line_id": detail["lines"][0]["id"], "quantity": 100}]}))).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        &format!("/api/v1/supplier-orders/{supplier_order}/receipts"),
+        Some(json!({"lines": [{"line_id": detail["lines"][0]["id"], "quantity": 100}]})),
+    )
+    .await;
 
     // The part is kept for its customer: another order cannot take it.
     let shelf = stock_of(&app, mirror).await;
-    assert_eq!((shelf["on_hand"].clone(), shelf["reserved"].clone(), shelf["available"].clone()), (json!(100), json!(100), json!(0)));
+    assert_eq!(
+        (
+            shelf["on_hand"].clone(),
+            shelf["reserved"].clone(),
+            shelf["available"].clone()
+        ),
+        (json!(100), json!(100), json!(0))
+    );
     let (other, _, _) = repair_order(&app, 4, &[("3G0857537", 100)]).await;
-    let codes = refused(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/issues", issue_body(&app, &other["parts"][0])).await;
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/issues",
+        issue_body(&app, &other["parts"][0]),
+    )
+    .await;
     assert_eq!(codes, ["stock.insufficient"]);
 
     // The whole advisor team sees it waiting, customer care included.
     for role in [Role::ServiceAdvisor, Role::CustomerCare] {
-        let waiting = ok(&app, role, "GET", "/api/v1/special-orders?waiting=true", None).await;
+        let waiting = ok(
+            &app,
+            role,
+            "GET",
+            "/api/v1/special-orders?waiting=true",
+            None,
+        )
+        .await;
         assert_eq!(waiting[0]["id"], json!(special), "{role:?}");
         assert_eq!(waiting[0]["status"], "arrived");
         assert_eq!(waiting[0]["customer_not_contacted"], false);
     }
     // Three days on the shelf and the customer not told: the team's list raises it.
-    let arrived = special_order::Entity::find_by_id((app.tenant_id, Uuid::parse_str(&special).unwrap()))
-        .one(&app.db.conn).await.unwrap().unwrap();
+    let arrived =
+        special_order::Entity::find_by_id((app.tenant_id, Uuid::parse_str(&special).unwrap()))
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
     let mut late: special_order::ActiveModel = arrived.into();
     late.arrived_on = Set(Some(Utc::now().date_naive() - Duration::days(3)));
     late.update(&app.db.conn).await.unwrap();
-    let waiting = ok(&app, Role::ServiceAdvisor, "GET", "/api/v1/special-orders?waiting=true", None).await;
-    assert_eq!((waiting[0]["customer_not_contacted"].clone(), waiting[0]["return_due"].clone()), (json!(true), json!(false)));
-    ok(&app, Role::ServiceAdvisor, "POST", &path("/take"), Some(json!({}))).await;
-    ok(&app, Role::CustomerCare, "POST", &path("/notify"), Some(json!({}))).await;
+    let waiting = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        "/api/v1/special-orders?waiting=true",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            waiting[0]["customer_not_contacted"].clone(),
+            waiting[0]["return_due"].clone()
+        ),
+        (json!(true), json!(false))
+    );
+    ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &path("/take"),
+        Some(json!({})),
+    )
+    .await;
+    ok(
+        &app,
+        Role::CustomerCare,
+        "POST",
+        &path("/notify"),
+        Some(json!({})),
+    )
+    .await;
     let outbox = outbox_message::Entity::find()
         .filter(outbox_message::Column::TenantId.eq(app.tenant_id))
-        .all(&app.db.conn).await.unwrap();
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(outbox.len(), 1);
-    assert_eq!((outbox[0].channel.as_str(), outbox[0].status.as_str()), ("sms", "pending"));
+    assert_eq!(
+        (outbox[0].channel.as_str(), outbox[0].status.as_str()),
+        ("sms", "pending")
+    );
     assert_eq!(outbox[0].customer_id, Some(customer));
-    assert!(outbox[0].body.contains("左外后视镜镜片"), "{}", outbox[0].body);
+    assert!(
+        outbox[0].body.contains("左外后视镜镜片"),
+        "{}",
+        outbox[0].body
+    );
 
-    let bay = ok(&app, Role::StoreManager, "POST", "/api/v1/bays", Some(json!({"code": "M1", "bay_type": "mechanical"}))).await;
+    let bay = ok(
+        &app,
+        Role::StoreManager,
+        "POST",
+        "/api/v1/bays",
+        Some(json!({"code": "M1", "bay_type": "mechanical"})),
+    )
+    .await;
     assert!(bay["id"].is_string());
     let tomorrow = Utc::now().with_timezone(&Shanghai).date_naive() + Duration::days(1);
-    let arrive_at = Shanghai.from_local_datetime(&tomorrow.and_hms_opt(10, 0, 0).unwrap()).unwrap().with_timezone(&Utc);
+    let arrive_at = Shanghai
+        .from_local_datetime(&tomorrow.and_hms_opt(10, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc);
     let appointment = ok(&app, Role::ServiceAdvisor, "POST", "/api/v1/appointments", Some(json!({
         "customer_id": customer, "vehicle_id": vehicle, "arrive_at": arrive_at.to_rfc3339(),
         "repair_type": "repair", "concern": "安装订件", "jobs": [{"name": "安装后视镜镜片", "minutes": 30}]}))).await;
-    ok(&app, Role::ServiceAdvisor, "POST", &path("/booking"), Some(json!({"appointment_id": appointment["id"]}))).await;
+    ok(
+        &app,
+        Role::ServiceAdvisor,
+        "POST",
+        &path("/booking"),
+        Some(json!({"appointment_id": appointment["id"]})),
+    )
+    .await;
 
     let mut fit = issue_body(&app, &order["parts"][0]);
     fit["special_order_id"] = json!(special);
-    let fitted = ok(&app, Role::PartsManager, "POST", "/api/v1/stock-movements/issues", Some(fit)).await;
+    let fitted = ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-movements/issues",
+        Some(fit),
+    )
+    .await;
     assert_eq!(fitted["special_order_id"], json!(special));
     let shelf = stock_of(&app, mirror).await;
-    assert_eq!((shelf["on_hand"].clone(), shelf["reserved"].clone()), (json!(0), json!(0)));
+    assert_eq!(
+        (shelf["on_hand"].clone(), shelf["reserved"].clone()),
+        (json!(0), json!(0))
+    );
 
     let done = ok(&app, Role::ServiceAdvisor, "GET", &path(""), None).await;
     assert_eq!(done["order"]["status"], "fitted");
-    let steps: Vec<&str> = done["steps"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
-    assert_eq!(steps, ["requested", "approved", "ordered", "arrived", "advisor_notified", "customer_notified", "booked", "fitted"]);
-    assert!(done["steps"].as_array().unwrap().iter().all(|s| s["by_user"].is_string() && s["at"].is_string()));
-    let codes = refused(&app, Role::PartsManager, "POST", &path("/return"), json!({})).await;
+    let steps: Vec<&str> = done["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "requested",
+            "approved",
+            "ordered",
+            "arrived",
+            "advisor_notified",
+            "customer_notified",
+            "booked",
+            "fitted"
+        ]
+    );
+    assert!(
+        done["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["by_user"].is_string() && s["at"].is_string())
+    );
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        &path("/return"),
+        json!({}),
+    )
+    .await;
     assert_eq!(codes, ["special_order.closed"]);
-    let on_the_order = ok(&app, Role::ServiceAdvisor, "GET", &format!("/api/v1/special-orders?repair_order_id={}", order_id.as_str().unwrap()), None).await;
+    let on_the_order = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        &format!(
+            "/api/v1/special-orders?repair_order_id={}",
+            order_id.as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
     assert_eq!(on_the_order.as_array().map(Vec::len), Some(1));
-    let for_customer = ok(&app, Role::ServiceAdvisor, "GET", &format!("/api/v1/special-orders?customer_id={customer}"), None).await;
+    let for_customer = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        &format!("/api/v1/special-orders?customer_id={customer}"),
+        None,
+    )
+    .await;
     assert_eq!(for_customer[0]["part_name"], "左外后视镜镜片");
 }
 
 async fn stock_takes_replenishment_dead_stock_and_the_catalogue_import(app: Arc<TestApp>) {
-    ok(&app, Role::PartsManager, "POST", "/api/v1/bins", Some(json!({"code": "A-1-1"}))).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/bins",
+        Some(json!({"code": "A-1-1"})),
+    )
+    .await;
     let csv = "零件号,名称,品牌,单位,零售价,成本价,库位\n\
                06L115562,机油滤清器,大众,个,88.00,50.00,A-1-1\n\
                1K0698451,后刹车片,大众,套,¥420.5,260,A-1-1\n\
                X,坏行,,,abc,,\n";
-    let (status, report) = app.upload("/api/v1/parts/import", Some(app.token(Role::PartsManager)), ("parts.csv", csv.as_bytes()), &[]).await;
+    let (status, report) = app
+        .upload(
+            "/api/v1/parts/import",
+            Some(app.token(Role::PartsManager)),
+            ("parts.csv", csv.as_bytes()),
+            &[],
+        )
+        .await;
     assert_eq!(status.as_u16(), 200, "{report}");
-    assert_eq!((report["created"].clone(), report["updated"].clone(), report["rejected_rows"].clone()), (json!(2), json!(0), json!(1)));
+    assert_eq!(
+        (
+            report["created"].clone(),
+            report["updated"].clone(),
+            report["rejected_rows"].clone()
+        ),
+        (json!(2), json!(0), json!(1))
+    );
     assert_eq!(report["rejects"][0]["row"], 4);
-    let found = ok(&app, Role::ServiceAdvisor, "GET", "/api/v1/parts?q=1k0", None).await;
+    let found = ok(
+        &app,
+        Role::ServiceAdvisor,
+        "GET",
+        "/api/v1/parts?q=1k0",
+        None,
+    )
+    .await;
     assert_eq!(found[0]["cost_price_fen"], 26_000);
     assert_eq!(found[0]["retail_price_fen"], 42_050);
-    let filter = id_of(&ok(&app, Role::ServiceAdvisor, "GET", "/api/v1/parts?q=06L", None).await[0]);
+    let filter = id_of(
+        &ok(
+            &app,
+            Role::ServiceAdvisor,
+            "GET",
+            "/api/v1/parts?q=06L",
+            None,
+        )
+        .await[0],
+    );
     let pads = id_of(&found[0]);
     receive(&app, filter, 1_000, 5_000).await;
     receive(&app, pads, 300, 26_000).await;
 
     // Count: two filters missing, pads right. Submitting needs every line counted.
-    let take = ok(&app, Role::PartsManager, "POST", "/api/v1/stock-takes", Some(json!({"area": "A"}))).await;
+    let take = ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/stock-takes",
+        Some(json!({"area": "A"})),
+    )
+    .await;
     let id = take["take"]["id"].as_str().unwrap().to_owned();
-    let line_of = |part: Uuid| take["lines"].as_array().unwrap().iter().find(|l| l["part_id"] == json!(part)).unwrap()["id"].clone();
-    let codes = refused(&app, Role::PartsManager, "POST", &format!("/api/v1/stock-takes/{id}/counts"),
-        json!({"counts": [{"line_id": line_of(filter), "counted": 800}], "submit": true})).await;
+    let line_of = |part: Uuid| {
+        take["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["part_id"] == json!(part))
+            .unwrap()["id"]
+            .clone()
+    };
+    let codes = refused(
+        &app,
+        Role::PartsManager,
+        "POST",
+        &format!("/api/v1/stock-takes/{id}/counts"),
+        json!({"counts": [{"line_id": line_of(filter), "counted": 800}], "submit": true}),
+    )
+    .await;
     assert_eq!(codes, ["stock_take.uncounted"]);
     let counted = ok(&app, Role::PartsManager, "POST", &format!("/api/v1/stock-takes/{id}/counts"), Some(json!({
         "counts": [{"line_id": line_of(filter), "counted": 800}, {"line_id": line_of(pads), "counted": 300}], "submit": true}))).await;
     assert_eq!(counted["take"]["status"], "submitted");
-    let approved = ok(&app, Role::PartsManager, "POST", &format!("/api/v1/stock-takes/{id}/decision"), Some(json!({"approve": true}))).await;
+    let approved = ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        &format!("/api/v1/stock-takes/{id}/decision"),
+        Some(json!({"approve": true})),
+    )
+    .await;
     assert_eq!(approved["take"]["status"], "approved");
     assert!(approved["take"]["decided_by"].is_string());
     assert_eq!(stock_of(&app, filter).await["on_hand"], 800);
-    let kinds: Vec<String> = ok(&app, Role::PartsManager, "GET", &format!("/api/v1/stock-movements?part_id={filter}"), None)
-        .await.as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap().to_owned()).collect();
+    let kinds: Vec<String> = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        &format!("/api/v1/stock-movements?part_id={filter}"),
+        None,
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|m| m["kind"].as_str().unwrap().to_owned())
+    .collect();
     assert_eq!(kinds, ["stock_take", "receipt"]);
 
     // Levels set by hand: at or under the minimum, the suggestion brings it to the maximum.
-    ok(&app, Role::PartsManager, "PUT", &format!("/api/v1/parts/{filter}/placement"),
-        Some(json!({"bin_code": "A-1-1", "min_level": 1_000, "max_level": 2_400}))).await;
-    let suggested = ok(&app, Role::PartsManager, "GET", "/api/v1/supplier-orders/suggestions", None).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "PUT",
+        &format!("/api/v1/parts/{filter}/placement"),
+        Some(json!({"bin_code": "A-1-1", "min_level": 1_000, "max_level": 2_400})),
+    )
+    .await;
+    let suggested = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        "/api/v1/supplier-orders/suggestions",
+        None,
+    )
+    .await;
     assert_eq!(suggested.as_array().map(Vec::len), Some(1), "{suggested}");
     assert_eq!(suggested[0]["part_id"], json!(filter));
     assert_eq!(suggested[0]["suggested"], 1_600);
     // Once ordered, it is on order and no longer suggested.
-    ok(&app, Role::PartsManager, "POST", "/api/v1/supplier-orders", Some(json!({"supplier": "一汽-大众备件中心", "send": true,
-        "lines": [{"part_id": filter, "quantity": suggested[0]["suggested"]}]}))).await;
-    let suggested = ok(&app, Role::PartsManager, "GET", "/api/v1/supplier-orders/suggestions", None).await;
+    ok(
+        &app,
+        Role::PartsManager,
+        "POST",
+        "/api/v1/supplier-orders",
+        Some(json!({"supplier": "一汽-大众备件中心", "send": true,
+        "lines": [{"part_id": filter, "quantity": suggested[0]["suggested"]}]})),
+    )
+    .await;
+    let suggested = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        "/api/v1/supplier-orders/suggestions",
+        None,
+    )
+    .await;
     assert_eq!(suggested, json!([]));
 
     // Pads untouched for 13 months are dead stock; filters for 8 months are a warning.
@@ -377,7 +891,10 @@ async fn stock_takes_replenishment_dead_stock_and_the_catalogue_import(app: Arc<
             let row = part_stock::Entity::find()
                 .filter(part_stock::Column::TenantId.eq(app.tenant_id))
                 .filter(part_stock::Column::PartId.eq(part))
-                .one(&app.db.conn).await.unwrap().unwrap();
+                .one(&app.db.conn)
+                .await
+                .unwrap()
+                .unwrap();
             let mut row: part_stock::ActiveModel = row.into();
             row.last_moved_at = Set(Some(Utc::now() - Duration::days(days)));
             row.update(&app.db.conn).await.unwrap();
@@ -385,8 +902,18 @@ async fn stock_takes_replenishment_dead_stock_and_the_catalogue_import(app: Arc<
     };
     age(pads, 400).await;
     age(filter, 240).await;
-    let dead = ok(&app, Role::PartsManager, "GET", "/api/v1/reports/parts/dead-stock", None).await;
-    assert_eq!((dead["dead_parts"].clone(), dead["warning_parts"].clone()), (json!(1), json!(1)));
+    let dead = ok(
+        &app,
+        Role::PartsManager,
+        "GET",
+        "/api/v1/reports/parts/dead-stock",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (dead["dead_parts"].clone(), dead["warning_parts"].clone()),
+        (json!(1), json!(1))
+    );
     assert_eq!(dead["dead_value_fen"], 78_000);
     assert_eq!(dead["parts"][0]["part_number"], "1K0698451");
     assert_eq!(dead["parts"][0]["ageing"], "dead");

@@ -87,7 +87,10 @@ impl AbcClass {
 /// Classes for parts given their issue value, in the order given. A part is A while the value
 /// before it is under 80% of the total, B under 95%.
 pub fn abc_classes(issue_values_fen: &[i64]) -> Vec<AbcClass> {
-    let total: i128 = issue_values_fen.iter().map(|v| i128::from((*v).max(0))).sum();
+    let total: i128 = issue_values_fen
+        .iter()
+        .map(|v| i128::from((*v).max(0)))
+        .sum();
     let mut order: Vec<usize> = (0..issue_values_fen.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(issue_values_fen[i]));
     let mut classes = vec![AbcClass::C; issue_values_fen.len()];

@@ -127,7 +127,11 @@ mod tests {
         assert_eq!(parse_quantity("0.25"), Ok(25));
         assert_eq!(parse_quantity("0"), Err(Invalid("quantity.positive")));
         for bad in ["-1", "1.234", "", "a", ".5"] {
-            assert_eq!(parse_quantity(bad), Err(Invalid("quantity.format")), "{bad}");
+            assert_eq!(
+                parse_quantity(bad),
+                Err(Invalid("quantity.format")),
+                "{bad}"
+            );
         }
         assert_eq!(format_quantity(450), "4.5");
         assert_eq!(format_quantity(25), "0.25");

@@ -37,7 +37,9 @@ impl ReorderPolicy {
         let window = i64::from(self.demand_window_days.max(1));
         let cover = |days: u32| whole_units_up(issued_in_window.max(0) * i64::from(days), window);
         let min = cover(self.lead_time_days + self.safety_days);
-        let max = min.max(cover(self.lead_time_days + self.safety_days + self.cycle_days));
+        let max = min.max(cover(
+            self.lead_time_days + self.safety_days + self.cycle_days,
+        ));
         Levels { min, max }
     }
 }
@@ -67,7 +69,13 @@ mod tests {
     fn levels_cover_lead_time_safety_and_a_cycle() {
         // 90 filters in 90 days: 1 a day → min 14, max 28.
         let levels = ReorderPolicy::default().levels(9_000);
-        assert_eq!(levels, Levels { min: 1_400, max: 2_800 });
+        assert_eq!(
+            levels,
+            Levels {
+                min: 1_400,
+                max: 2_800
+            }
+        );
     }
 
     #[test]
@@ -75,12 +83,18 @@ mod tests {
         // One bulb in 90 days.
         let levels = ReorderPolicy::default().levels(100);
         assert_eq!(levels, Levels { min: 100, max: 100 });
-        assert_eq!(ReorderPolicy::default().levels(0), Levels { min: 0, max: 0 });
+        assert_eq!(
+            ReorderPolicy::default().levels(0),
+            Levels { min: 0, max: 0 }
+        );
     }
 
     #[test]
     fn orders_bring_stock_back_to_the_maximum_only_at_the_minimum() {
-        let levels = Levels { min: 1_400, max: 2_800 };
+        let levels = Levels {
+            min: 1_400,
+            max: 2_800,
+        };
         assert_eq!(suggested_quantity(levels, 1_500, 0), 0);
         assert_eq!(suggested_quantity(levels, 1_400, 0), 1_400);
         assert_eq!(suggested_quantity(levels, 300, 500), 2_000);

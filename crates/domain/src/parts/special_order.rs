@@ -39,7 +39,10 @@ impl Status {
                 | (AdvisorNotified, CustomerNotified)
                 | (CustomerNotified, Booked)
                 | (Booked, Fitted)
-                | (Arrived | AdvisorNotified | CustomerNotified | Booked, Returned)
+                | (
+                    Arrived | AdvisorNotified | CustomerNotified | Booked,
+                    Returned
+                )
         );
         match self {
             _ if allowed => Ok(next),

@@ -62,17 +62,21 @@ fn checked(input: &PartInput) -> Result<part::ActiveModel, Vec<FieldError>> {
         });
     }
     let superseded_by = match text(&input.superseded_by) {
-        Some(raw) => parse_part_number(&raw).map(Some).map_err(|invalid| FieldError {
-            field: "superseded_by",
-            code: invalid.0,
-        }),
+        Some(raw) => parse_part_number(&raw)
+            .map(Some)
+            .map_err(|invalid| FieldError {
+                field: "superseded_by",
+                code: invalid.0,
+            }),
         None => Ok(None),
     };
     let default_bin = match text(&input.default_bin) {
-        Some(raw) => parse_bin_code(&raw).map(Some).map_err(|invalid| FieldError {
-            field: "default_bin",
-            code: invalid.0,
-        }),
+        Some(raw) => parse_bin_code(&raw)
+            .map(Some)
+            .map_err(|invalid| FieldError {
+                field: "default_bin",
+                code: invalid.0,
+            }),
         None => Ok(None),
     };
     let (number, superseded_by, default_bin) = match (number, superseded_by, default_bin) {
@@ -377,12 +381,21 @@ impl PartsPolicy {
 
     fn check(&self) -> StoreResult<()> {
         if !(7..=730).contains(&self.demand_window_days) {
-            return Err(StoreError::invalid("demand_window_days", "number.out_of_range"));
+            return Err(StoreError::invalid(
+                "demand_window_days",
+                "number.out_of_range",
+            ));
         }
-        if self.lead_time_days > 180 || self.safety_days > 180 || !(1..=180).contains(&self.cycle_days) {
+        if self.lead_time_days > 180
+            || self.safety_days > 180
+            || !(1..=180).contains(&self.cycle_days)
+        {
             return Err(StoreError::invalid("lead_time_days", "number.out_of_range"));
         }
-        if self.warning_months == 0 || self.warning_months >= self.dead_months || self.dead_months > 60 {
+        if self.warning_months == 0
+            || self.warning_months >= self.dead_months
+            || self.dead_months > 60
+        {
             return Err(StoreError::invalid("warning_months", "parts.ageing_order"));
         }
         Ok(())

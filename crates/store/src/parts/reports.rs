@@ -128,9 +128,12 @@ pub async fn dead_stock(
     query: &ReportQuery,
 ) -> StoreResult<DeadStock> {
     let store_id = parts_store(actor, query.store_id)?;
-    let policy = catalogue::policy(db, actor.tenant_id, store_id).await?.ageing();
+    let policy = catalogue::policy(db, actor.tenant_id, store_id)
+        .await?
+        .ageing();
     let (_, today, _, _) = period(db, actor, store_id, &ReportQuery::default()).await?;
-    let cut = |day: NaiveDate| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Days::new(1);
+    let cut =
+        |day: NaiveDate| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Days::new(1);
     let warn_before = cut(policy.warn_if_unmoved_since(today));
     let aged = part_stock::Entity::find()
         .filter(part_stock::Column::TenantId.eq(actor.tenant_id))
@@ -191,7 +194,12 @@ pub async fn dead_stock(
                 on_hand: row.on_hand,
                 value_fen: value,
                 last_moved_at: row.last_moved_at,
-                ageing: if ageing == Ageing::Dead { "dead" } else { "warning" }.to_owned(),
+                ageing: if ageing == Ageing::Dead {
+                    "dead"
+                } else {
+                    "warning"
+                }
+                .to_owned(),
             })
         })
         .collect();
@@ -263,7 +271,8 @@ pub async fn overview(
         .into_tuple()
         .all(db)
         .await?;
-    let issued: HashMap<Uuid, (i64, i64)> = issued.into_iter().map(|(p, q, v)| (p, (q, v))).collect();
+    let issued: HashMap<Uuid, (i64, i64)> =
+        issued.into_iter().map(|(p, q, v)| (p, (q, v))).collect();
     let stock = part_stock::Entity::find()
         .filter(part_stock::Column::TenantId.eq(actor.tenant_id))
         .filter(part_stock::Column::StoreId.eq(store_id))
@@ -304,7 +313,7 @@ pub async fn overview(
             slow.push((value, row.part_id, row.on_hand, issued_quantity));
         }
     }
-    slow.sort_by(|a, b| b.0.cmp(&a.0));
+    slow.sort_by_key(|s| std::cmp::Reverse(s.0));
     slow.truncate(20);
     let names = parts_by_id(db, actor, slow.iter().map(|s| s.1)).await?;
     let slow_movers = slow
@@ -362,8 +371,14 @@ async fn months(
             .filter(stock_movement::Column::TenantId.eq(actor.tenant_id))
             .filter(stock_movement::Column::StoreId.eq(store_id))
             .filter(stock_movement::Column::Kind.eq(MovementKind::Issue.as_str()))
-            .filter(stock_movement::Column::At.gte(first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()))
-            .filter(stock_movement::Column::At.lt(next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()))
+            .filter(
+                stock_movement::Column::At
+                    .gte(first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
+            )
+            .filter(
+                stock_movement::Column::At
+                    .lt(next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
+            )
             .into_tuple()
             .one(db)
             .await?;

@@ -69,7 +69,10 @@ pub async fn create(
         Some(order) => order.store_id,
         None => super::parts_store(
             actor,
-            input.store_id.or(actor.store_id).or(Some(customer.store_id)),
+            input
+                .store_id
+                .or(actor.store_id)
+                .or(Some(customer.store_id)),
         )?,
     };
     let txn = crate::db::begin_write(&db.conn).await?;
@@ -200,8 +203,8 @@ pub async fn place_order(
     id: Uuid,
     input: &PlaceInput,
 ) -> StoreResult<special_order::Model> {
-    let supplier =
-        text(&Some(input.supplier.clone())).ok_or_else(|| StoreError::invalid("supplier", "required"))?;
+    let supplier = text(&Some(input.supplier.clone()))
+        .ok_or_else(|| StoreError::invalid("supplier", "required"))?;
     let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, id).await?;
     let part = catalogue::get(&txn, actor, current.part_id).await?;
@@ -301,8 +304,14 @@ pub async fn book(
     let appointment = crate::service::appointments::get(&txn, actor, input.appointment_id)
         .await
         .map_err(|_| StoreError::invalid("appointment_id", "reference.not_found"))?;
-    if current.vehicle_id.is_some_and(|car| car != appointment.vehicle_id) {
-        return Err(StoreError::invalid("appointment_id", "parts.not_customers_car"));
+    if current
+        .vehicle_id
+        .is_some_and(|car| car != appointment.vehicle_id)
+    {
+        return Err(StoreError::invalid(
+            "appointment_id",
+            "parts.not_customers_car",
+        ));
     }
     let moved = advance(&txn, actor, current, Status::Booked, None, |model| {
         model.booked_appointment_id = Set(Some(appointment.id));
@@ -325,7 +334,10 @@ pub(crate) async fn fit_in(
         .await
         .map_err(|_| StoreError::invalid("special_order_id", "reference.not_found"))?;
     if current.part_id != part_id || current.vehicle_id.is_some_and(|v| v != order.vehicle_id) {
-        return Err(StoreError::invalid("special_order_id", "parts.not_this_line"));
+        return Err(StoreError::invalid(
+            "special_order_id",
+            "parts.not_this_line",
+        ));
     }
     if quantity != current.quantity {
         return Err(StoreError::invalid("quantity", "parts.whole_special_order"));

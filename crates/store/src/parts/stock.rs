@@ -6,6 +6,7 @@
 //! refusal.
 
 use chrono::{DateTime, Utc};
+use fours_domain::access::Role;
 use fours_domain::parts::costing::Position;
 use fours_domain::parts::{AdjustmentReason, MovementKind};
 use fours_domain::service::order::Status as OrderStatus;
@@ -64,7 +65,9 @@ async fn locked_stock(
     part: &part::Model,
 ) -> StoreResult<part_stock::Model> {
     let bin_id = match &part.default_bin {
-        Some(code) => bin_by_code(txn, tenant_id, store_id, code).await?.map(|b| b.id),
+        Some(code) => bin_by_code(txn, tenant_id, store_id, code)
+            .await?
+            .map(|b| b.id),
         None => None,
     };
     let empty = part_stock::ActiveModel {
@@ -119,12 +122,13 @@ pub(crate) async fn apply(
         on_hand: stock.on_hand,
         average_cost_fen: stock.average_cost_fen,
     };
-    let quantity_error = |invalid: fours_domain::validation::Invalid| {
-        StoreError::invalid("quantity", invalid.0)
-    };
+    let quantity_error =
+        |invalid: fours_domain::validation::Invalid| StoreError::invalid("quantity", invalid.0);
     let (after, unit_cost) = if movement.quantity > 0 {
         let cost = movement.unit_cost_fen.unwrap_or(position.average_cost_fen);
-        let after = position.receive(movement.quantity, cost).map_err(quantity_error)?;
+        let after = position
+            .receive(movement.quantity, cost)
+            .map_err(quantity_error)?;
         (after, cost)
     } else {
         // Parts kept for a customer are not free for anyone else's order.
@@ -212,6 +216,30 @@ pub async fn list(
     actor: &Actor,
     filter: &StockFilter,
 ) -> StoreResult<Vec<StockLine>> {
+    lines_up_to(
+        db,
+        actor,
+        filter,
+        Some(filter.limit.unwrap_or(200).min(2_000)),
+    )
+    .await
+}
+
+/// Every stock line of the filter (a stock-take counts the whole area, however large).
+pub(crate) async fn all_lines(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &StockFilter,
+) -> StoreResult<Vec<StockLine>> {
+    lines_up_to(db, actor, filter, None).await
+}
+
+async fn lines_up_to(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &StockFilter,
+    limit: Option<u64>,
+) -> StoreResult<Vec<StockLine>> {
     let store_id = parts_store(actor, filter.store_id)?;
     let mut query = part_stock::Entity::find()
         .filter(part_stock::Column::TenantId.eq(actor.tenant_id))
@@ -231,11 +259,15 @@ pub async fn list(
     }
     let rows = query
         .order_by_asc(part_stock::Column::Id)
-        .limit(filter.limit.unwrap_or(200).min(2_000))
+        .limit(limit)
         .all(db)
         .await?;
     let mut lines = stock_lines(db, actor, rows).await?;
-    lines.sort_by(|a, b| a.bin_code.cmp(&b.bin_code).then(a.part_number.cmp(&b.part_number)));
+    lines.sort_by(|a, b| {
+        a.bin_code
+            .cmp(&b.bin_code)
+            .then(a.part_number.cmp(&b.part_number))
+    });
     Ok(lines)
 }
 
@@ -359,7 +391,11 @@ pub async fn place(
         Some(code) => {
             let code = code.to_ascii_uppercase();
             let found = bin_by_code(&txn, actor.tenant_id, store_id, &code).await?;
-            Some(found.ok_or_else(|| StoreError::invalid("bin_code", "reference.not_found"))?.id)
+            Some(
+                found
+                    .ok_or_else(|| StoreError::invalid("bin_code", "reference.not_found"))?
+                    .id,
+            )
         }
         None => None,
     };
@@ -450,7 +486,14 @@ pub async fn issue(
     let technician = org::find_user(&txn, actor.tenant_id, input.technician_id)
         .await
         .map_err(|_| StoreError::invalid("technician_id", "reference.not_found"))?;
-    if technician.store_id.is_some_and(|s| s != order.store_id) {
+    let draws_parts = matches!(
+        Role::parse(&technician.role),
+        Some(Role::Technician | Role::WorkshopSupervisor | Role::QcInspector)
+    );
+    if !technician.active
+        || !draws_parts
+        || technician.store_id.is_some_and(|s| s != order.store_id)
+    {
         return Err(StoreError::invalid("technician_id", "reference.not_found"));
     }
     let part = line_part(&txn, actor, &line).await?;
@@ -484,8 +527,10 @@ pub async fn issue(
         },
     };
     let issued = match apply(&txn, actor, movement).await {
-        Err(StoreError::Invalid(errors)) if errors.iter().any(|e| e.code == "stock.insufficient") => {
-            drop(txn);
+        Err(StoreError::Invalid(errors))
+            if errors.iter().any(|e| e.code == "stock.insufficient") =>
+        {
+            txn.rollback().await?;
             mark_short(db, &line).await?;
             return Err(StoreError::Invalid(errors));
         }

@@ -299,7 +299,11 @@ pub async fn receive(
         if line.received + quantity > line.quantity {
             return Err(StoreError::invalid("quantity", "parts.more_than_ordered"));
         }
-        let reserved = if line.special_order_id.is_some() { quantity } else { 0 };
+        let reserved = if line.special_order_id.is_some() {
+            quantity
+        } else {
+            0
+        };
         let movement = Movement {
             store_id: order.store_id,
             part_id: line.part_id,
@@ -325,13 +329,29 @@ pub async fn receive(
     let outstanding = supplier_order_line::Entity::find()
         .filter(supplier_order_line::Column::TenantId.eq(order.tenant_id))
         .filter(supplier_order_line::Column::OrderId.eq(order.id))
-        .filter(Expr::col(supplier_order_line::Column::Received).lt(supplier_order_line::Column::Quantity.into_expr()))
+        .filter(
+            Expr::col(supplier_order_line::Column::Received)
+                .lt(supplier_order_line::Column::Quantity.into_expr()),
+        )
         .one(&txn)
         .await?;
     let mut model: supplier_order::ActiveModel = order.into();
-    model.status = Set(if outstanding.is_some() { PARTLY_RECEIVED } else { RECEIVED }.to_owned());
+    model.status = Set(if outstanding.is_some() {
+        PARTLY_RECEIVED
+    } else {
+        RECEIVED
+    }
+    .to_owned());
     let updated = model.update(&txn).await?;
-    audit_record(&txn, actor, "update", "supplier_order", updated.id, &updated).await?;
+    audit_record(
+        &txn,
+        actor,
+        "update",
+        "supplier_order",
+        updated.id,
+        &updated,
+    )
+    .await?;
     txn.commit().await?;
     detail(&db.conn, actor, id).await
 }
@@ -365,10 +385,10 @@ async fn demand_since(
         .column_as(Expr::cust("CAST(-SUM(quantity) AS BIGINT)"), "demand")
         .filter(stock_movement::Column::TenantId.eq(tenant_id))
         .filter(stock_movement::Column::StoreId.eq(store_id))
-        .filter(stock_movement::Column::Kind.is_in([
-            MovementKind::Issue.as_str(),
-            MovementKind::Return.as_str(),
-        ]))
+        .filter(
+            stock_movement::Column::Kind
+                .is_in([MovementKind::Issue.as_str(), MovementKind::Return.as_str()]),
+        )
         .filter(stock_movement::Column::At.gte(since))
         .group_by(stock_movement::Column::PartId)
         .into_tuple()

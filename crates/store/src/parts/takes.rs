@@ -49,17 +49,20 @@ pub struct TakeDetail {
     pub lines: Vec<TakeLineView>,
 }
 
-pub async fn create(db: &Database, actor: &Actor, input: &StockTakeInput) -> StoreResult<TakeDetail> {
+pub async fn create(
+    db: &Database,
+    actor: &Actor,
+    input: &StockTakeInput,
+) -> StoreResult<TakeDetail> {
     let store_id = parts_store(actor, input.store_id)?;
     let area = text(&input.area).map(|a| a.to_ascii_uppercase());
     let filter = StockFilter {
         store_id: Some(store_id),
         bin: area.clone(),
-        limit: Some(2_000),
         ..Default::default()
     };
     let txn = crate::db::begin_write(&db.conn).await?;
-    let stock = super::stock::list(&txn, actor, &filter).await?;
+    let stock = super::stock::all_lines(&txn, actor, &filter).await?;
     if stock.is_empty() {
         return Err(StoreError::invalid("area", "parts.nothing_to_count"));
     }
@@ -96,9 +99,17 @@ pub async fn create(db: &Database, actor: &Actor, input: &StockTakeInput) -> Sto
     detail(&db.conn, actor, take.id).await
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreResult<stock_take::Model> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> StoreResult<stock_take::Model> {
     stock_take::Entity::find()
-        .filter(in_scope(actor, stock_take::Column::TenantId, stock_take::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            stock_take::Column::TenantId,
+            stock_take::Column::StoreId,
+        ))
         .filter(stock_take::Column::Id.eq(id))
         .one(db)
         .await?
@@ -139,7 +150,11 @@ pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Store
 
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> StoreResult<Vec<stock_take::Model>> {
     Ok(stock_take::Entity::find()
-        .filter(in_scope(actor, stock_take::Column::TenantId, stock_take::Column::StoreId))
+        .filter(in_scope(
+            actor,
+            stock_take::Column::TenantId,
+            stock_take::Column::StoreId,
+        ))
         .order_by_desc(stock_take::Column::Id)
         .limit(100)
         .all(db)
@@ -163,7 +178,12 @@ pub struct Count {
     pub counted: i64,
 }
 
-pub async fn count(db: &Database, actor: &Actor, id: Uuid, input: &CountInput) -> StoreResult<TakeDetail> {
+pub async fn count(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    input: &CountInput,
+) -> StoreResult<TakeDetail> {
     let txn = crate::db::begin_write(&db.conn).await?;
     let take = get(&txn, actor, id).await?;
     if take.status != COUNTING {
@@ -184,20 +204,36 @@ pub async fn count(db: &Database, actor: &Actor, id: Uuid, input: &CountInput) -
     }
     if input.submit {
         let counted: Vec<Uuid> = input.counts.iter().map(|c| c.line_id).collect();
-        if lines.iter().any(|l| l.counted.is_none() && !counted.contains(&l.id)) {
+        if lines
+            .iter()
+            .any(|l| l.counted.is_none() && !counted.contains(&l.id))
+        {
             return Err(StoreError::invalid("counts", "stock_take.uncounted"));
         }
         let mut model: stock_take::ActiveModel = take.clone().into();
         model.status = Set(SUBMITTED.to_owned());
         model.update(&txn).await?;
     }
-    audit_record(&txn, actor, "update", "stock_take", take.id, &input.counts.len()).await?;
+    audit_record(
+        &txn,
+        actor,
+        "update",
+        "stock_take",
+        take.id,
+        &input.counts.len(),
+    )
+    .await?;
     txn.commit().await?;
     detail(&db.conn, actor, id).await
 }
 
 /// The parts manager's decision on a submitted count. Approval moves every variance into stock.
-pub async fn decide(db: &Database, actor: &Actor, id: Uuid, approve: bool) -> StoreResult<TakeDetail> {
+pub async fn decide(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    approve: bool,
+) -> StoreResult<TakeDetail> {
     let txn = crate::db::begin_write(&db.conn).await?;
     let take = get(&txn, actor, id).await?;
     if take.status != SUBMITTED {

@@ -125,7 +125,9 @@ pub async fn bins(
     ApiQuery(params): ApiQuery<StoreParam>,
 ) -> ApiResult<Json<Vec<bin::Model>>> {
     let actor = caller.require(Permission::ServiceRead)?;
-    Ok(Json(catalogue::bins(&state.db.conn, actor, params.store_id).await?))
+    Ok(Json(
+        catalogue::bins(&state.db.conn, actor, params.store_id).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/bins", tag = "parts", security(("bearer" = [])), request_body = BinInput,
@@ -149,7 +151,9 @@ pub async fn show_policy(
 ) -> ApiResult<Json<PartsPolicy>> {
     let actor = caller.require(Permission::ServiceRead)?;
     let store = fours_store::sales::store_of(actor, params.store_id)?;
-    Ok(Json(catalogue::policy(&state.db.conn, actor.tenant_id, store).await?))
+    Ok(Json(
+        catalogue::policy(&state.db.conn, actor.tenant_id, store).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/parts-policy", tag = "parts", security(("bearer" = [])), params(StoreParam), request_body = PartsPolicy,

@@ -36,7 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route(&special("/booking"), post(book))
         .route(&special("/cancel"), post(cancel))
         .route(&special("/return"), post(send_back))
-        .route("/api/v1/supplier-orders", get(supplier_orders).post(create_supplier_order))
+        .route(
+            "/api/v1/supplier-orders",
+            get(supplier_orders).post(create_supplier_order),
+        )
         .route("/api/v1/supplier-orders/suggestions", get(suggestions))
         .route("/api/v1/supplier-orders/{id}", get(supplier_order))
         .route("/api/v1/supplier-orders/{id}/send", post(send))
@@ -62,7 +65,10 @@ pub async fn request(
     ApiJson(input): ApiJson<SpecialOrderInput>,
 ) -> ApiResult<(StatusCode, Json<special_order::Model>)> {
     let actor = caller.require(Permission::ServiceBook)?;
-    Ok((StatusCode::CREATED, Json(special::create(&state.db, actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(special::create(&state.db, actor, &input).await?),
+    ))
 }
 
 /// A special order with every step taken so far.
@@ -101,8 +107,14 @@ pub async fn review(
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> ApiResult<Json<special_order::Model>> {
     let actor = caller.require(Permission::PartsManage)?;
-    let next = if input.approve { Status::Approved } else { Status::Rejected };
-    Ok(Json(special::step(&state.db, actor, id, next, input.note).await?))
+    let next = if input.approve {
+        Status::Approved
+    } else {
+        Status::Rejected
+    };
+    Ok(Json(
+        special::step(&state.db, actor, id, next, input.note).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/special-orders/{id}/order", tag = "parts", security(("bearer" = [])), request_body = PlaceInput,
@@ -114,7 +126,9 @@ pub async fn place(
     ApiJson(input): ApiJson<PlaceInput>,
 ) -> ApiResult<Json<special_order::Model>> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok(Json(special::place_order(&state.db, actor, id, &input).await?))
+    Ok(Json(
+        special::place_order(&state.db, actor, id, &input).await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -154,7 +168,9 @@ step_handler!(
 step_handler!(
     #[utoipa::path(post, path = "/api/v1/special-orders/{id}/cancel", tag = "parts", security(("bearer" = [])), request_body = NoteInput,
         responses((status = 200, body = special_order::Model), (status = 422, body = ErrorBody)))]
-    cancel, ServiceBook, Cancelled
+    cancel,
+    ServiceBook,
+    Cancelled
 );
 step_handler!(
     /// Sends an unclaimed part back to the maker (it leaves the stock).
@@ -194,7 +210,10 @@ pub async fn create_supplier_order(
     ApiJson(input): ApiJson<SupplierOrderInput>,
 ) -> ApiResult<(StatusCode, Json<OrderDetail>)> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok((StatusCode::CREATED, Json(supplier::create(&state.db, actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(supplier::create(&state.db, actor, &input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/supplier-orders/suggestions", tag = "parts", security(("bearer" = [])), params(StoreParam),
@@ -205,7 +224,9 @@ pub async fn suggestions(
     ApiQuery(params): ApiQuery<StoreParam>,
 ) -> ApiResult<Json<Vec<Suggestion>>> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok(Json(supplier::suggestions(&state.db.conn, actor, params.store_id).await?))
+    Ok(Json(
+        supplier::suggestions(&state.db.conn, actor, params.store_id).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/supplier-orders/{id}", tag = "parts", security(("bearer" = [])),

@@ -27,7 +27,9 @@ pub async fn overview(
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<Json<PartsOverview>> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok(Json(reports::overview(&state.db.conn, actor, &query).await?))
+    Ok(Json(
+        reports::overview(&state.db.conn, actor, &query).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/parts/dead-stock", tag = "parts", security(("bearer" = [])), params(ReportQuery),
@@ -38,7 +40,9 @@ pub async fn dead_stock(
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<Json<DeadStock>> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok(Json(reports::dead_stock(&state.db.conn, actor, &query).await?))
+    Ok(Json(
+        reports::dead_stock(&state.db.conn, actor, &query).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/parts/fill-rate", tag = "parts", security(("bearer" = [])), params(ReportQuery),
@@ -49,5 +53,7 @@ pub async fn fill_rate(
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<Json<FillRate>> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok(Json(reports::fill_rate(&state.db.conn, actor, &query).await?))
+    Ok(Json(
+        reports::fill_rate(&state.db.conn, actor, &query).await?,
+    ))
 }

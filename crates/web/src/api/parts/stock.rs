@@ -48,7 +48,9 @@ pub async fn movements(
     ApiQuery(filter): ApiQuery<MovementFilter>,
 ) -> ApiResult<Json<Vec<stock_movement::Model>>> {
     let actor = caller.require(Permission::ServiceRead)?;
-    Ok(Json(stock::movements(&state.db.conn, actor, &filter).await?))
+    Ok(Json(
+        stock::movements(&state.db.conn, actor, &filter).await?,
+    ))
 }
 
 /// Writes one movement and answers 201 with it.
@@ -69,22 +71,34 @@ macro_rules! movement_handler {
 movement_handler!(
     #[utoipa::path(post, path = "/api/v1/stock-movements/issues", tag = "parts", security(("bearer" = [])), request_body = IssueInput,
         responses((status = 201, body = stock_movement::Model), (status = 422, body = ErrorBody)))]
-    issue, IssueInput, stock::issue, stock_movement::Model
+    issue,
+    IssueInput,
+    stock::issue,
+    stock_movement::Model
 );
 movement_handler!(
     #[utoipa::path(post, path = "/api/v1/stock-movements/returns", tag = "parts", security(("bearer" = [])), request_body = ReturnInput,
         responses((status = 201, body = stock_movement::Model), (status = 422, body = ErrorBody)))]
-    give_back, ReturnInput, stock::return_from_order, stock_movement::Model
+    give_back,
+    ReturnInput,
+    stock::return_from_order,
+    stock_movement::Model
 );
 movement_handler!(
     #[utoipa::path(post, path = "/api/v1/stock-movements/adjustments", tag = "parts", security(("bearer" = [])), request_body = AdjustmentInput,
         responses((status = 201, body = stock_movement::Model), (status = 422, body = ErrorBody)))]
-    adjust, AdjustmentInput, stock::adjust, stock_movement::Model
+    adjust,
+    AdjustmentInput,
+    stock::adjust,
+    stock_movement::Model
 );
 movement_handler!(
     #[utoipa::path(post, path = "/api/v1/stock-movements/transfers", tag = "parts", security(("bearer" = [])), request_body = TransferInput,
         responses((status = 201, body = Vec<stock_movement::Model>), (status = 422, body = ErrorBody)))]
-    transfer, TransferInput, stock::transfer, Vec<stock_movement::Model>
+    transfer,
+    TransferInput,
+    stock::transfer,
+    Vec<stock_movement::Model>
 );
 
 #[utoipa::path(get, path = "/api/v1/repair-orders/{id}/part-lines", tag = "parts", security(("bearer" = [])),
@@ -96,5 +110,7 @@ pub async fn part_lines(
 ) -> ApiResult<Json<Vec<CounterLine>>> {
     let actor = caller.require(Permission::ServiceRead)?;
     let order = fours_store::service::orders::get(&state.db.conn, actor, id).await?;
-    Ok(Json(stock::counter_lines(&state.db.conn, actor, &order).await?))
+    Ok(Json(
+        stock::counter_lines(&state.db.conn, actor, &order).await?,
+    ))
 }

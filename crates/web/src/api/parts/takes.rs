@@ -25,7 +25,10 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/stock-takes", tag = "parts", security(("bearer" = [])),
     responses((status = 200, body = Vec<stock_take::Model>)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<stock_take::Model>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<stock_take::Model>>> {
     let actor = caller.require(Permission::PartsManage)?;
     Ok(Json(takes::list(&state.db.conn, actor).await?))
 }
@@ -38,7 +41,10 @@ pub async fn start(
     ApiJson(input): ApiJson<StockTakeInput>,
 ) -> ApiResult<(StatusCode, Json<TakeDetail>)> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok((StatusCode::CREATED, Json(takes::create(&state.db, actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(takes::create(&state.db, actor, &input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/stock-takes/{id}", tag = "parts", security(("bearer" = [])),
@@ -79,5 +85,7 @@ pub async fn decide(
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<TakeDetail>> {
     let actor = caller.require(Permission::PartsManage)?;
-    Ok(Json(takes::decide(&state.db, actor, id, input.approve).await?))
+    Ok(Json(
+        takes::decide(&state.db, actor, id, input.approve).await?,
+    ))
 }
