@@ -738,6 +738,8 @@ pub struct CounterLine {
     pub available: Option<i64>,
     pub bin_code: Option<String>,
     pub short: bool,
+    /// The newer part number to draw when this one is superseded (替代件).
+    pub superseded_by: Option<String>,
 }
 
 pub async fn counter_lines(
@@ -769,6 +771,7 @@ pub async fn counter_lines(
             name: line.name,
             quantity: i64::from(line.quantity_hundredths),
             issued: line.issued_hundredths,
+            superseded_by: part.as_ref().and_then(|p| p.superseded_by.clone()),
             part_id: part.map(|p| p.id),
             available: stock.as_ref().map(|s| s.available),
             bin_code: stock.and_then(|s| s.bin_code),
