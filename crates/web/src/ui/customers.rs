@@ -21,6 +21,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::forms::{FormPage, Spec, edited, family_rows, filled};
+use super::parts::PanelFor;
 use super::{CustomerRow, Page, customer_row, error_page, page_for, render, urlencode};
 use crate::AppState;
 use crate::auth::PageCaller;
@@ -394,6 +395,8 @@ struct CustomerTemplate {
     can_write: bool,
     can_merge: bool,
     can_reveal: bool,
+    /// The customer's special orders for parts, with the request form.
+    special: super::parts::SpecialPanel,
 }
 
 async fn show(
@@ -501,6 +504,7 @@ async fn show(
         can_write: page.can(Permission::CustomerWrite),
         can_merge: page.can(Permission::CustomerMerge),
         can_reveal: page.can(Permission::RevealIdNumber) && found.id_number_cipher.is_some(),
+        special: super::parts::special_panel(&state, &page, &actor, PanelFor::Customer(id)).await,
         page,
     })
 }

@@ -5,6 +5,7 @@ mod customers;
 mod deals;
 mod forms;
 mod imports;
+mod parts;
 mod reports;
 mod sales;
 mod service;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(vehicles::routes())
         .merge(service::routes())
+        .merge(parts::routes())
 }
 
 /// What every page needs: language, CSRF token, demo flag, the signed-in user, time zone.
@@ -109,6 +111,10 @@ impl Page {
 
     pub fn can_set_up_service(&self) -> bool {
         self.can(Permission::ServiceSetup)
+    }
+
+    pub fn can_manage_parts(&self) -> bool {
+        self.can(Permission::PartsManage)
     }
 
     pub fn can(&self, permission: Permission) -> bool {

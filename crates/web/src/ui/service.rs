@@ -38,6 +38,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::forms::{filled, number};
+use super::parts::PanelFor;
 use super::sales::{Values, fen, message, page_requiring, unless_invalid, uuid_field};
 use super::{Page, error_page, page_for, render};
 use crate::AppState;
@@ -820,6 +821,8 @@ struct OrderTemplate {
     has_warranty: bool,
     /// Safety-related work the customer declined: they sign for it at hand-over.
     declined_safety: Vec<String>,
+    /// The order's special orders for parts, with the request form.
+    special: super::parts::SpecialPanel,
 }
 
 pub struct ClaimRow {
@@ -1021,6 +1024,7 @@ async fn order_view(
             id: c.id,
         })
         .collect(),
+        special: super::parts::special_panel(state, &page, actor, PanelFor::RepairOrder(id)).await,
         view: detail,
         link,
         error,
