@@ -133,6 +133,16 @@ pub async fn import_file(
             "import.no_part_number_column",
         )));
     }
+    // The API's names of the columns the file has (prices are typed in yuan, kept in fen).
+    let columns: Vec<&str> = fields
+        .iter()
+        .flatten()
+        .map(|field| match *field {
+            "retail_price" => "retail_price_fen",
+            "cost_price" => "cost_price_fen",
+            other => other,
+        })
+        .collect();
     let mut report = PartsImport::default();
     let mut batch = Vec::with_capacity(BATCH);
     for (row, cells) in rows {
@@ -152,23 +162,24 @@ pub async fn import_file(
             }
         }
         if batch.len() == BATCH {
-            write(db, actor, &mut batch, &mut report).await?;
+            write(db, actor, &columns, &mut batch, &mut report).await?;
         }
     }
-    write(db, actor, &mut batch, &mut report).await?;
+    write(db, actor, &columns, &mut batch, &mut report).await?;
     Ok(report)
 }
 
 async fn write(
     db: &Database,
     actor: &Actor,
+    columns: &[&str],
     batch: &mut Vec<PartInput>,
     report: &mut PartsImport,
 ) -> Result<(), OnboardingError> {
     if batch.is_empty() {
         return Ok(());
     }
-    let counts = catalogue::import_batch(db, actor, batch).await?;
+    let counts = catalogue::import_batch(db, actor, batch, columns).await?;
     report.created += counts.created;
     report.updated += counts.updated;
     batch.clear();

@@ -459,6 +459,37 @@ async fn concurrent_issues_of_the_last_unit_give_it_once(app: Arc<TestApp>) {
     }
     assert_eq!((issued, short), (1, 7));
     assert_eq!(stock_of(&app, pad).await["on_hand"], 0);
+
+    // The same line sent twice at once (a double click) is issued once.
+    receive(&app, pad, 500, 30_000).await;
+    let (order, _, _) = repair_order(&app, 5, &[("5Q0698151", 200)]).await;
+    let twice = (0..2)
+        .map(|_| {
+            let app = app.clone();
+            let body = issue_body(&app, &order["parts"][0]);
+            tokio::spawn(async move {
+                app.call(
+                    "POST",
+                    "/api/v1/stock-movements/issues",
+                    Some(app.token(Role::PartsManager)),
+                    Some(body),
+                )
+                .await
+            })
+        })
+        .collect::<Vec<_>>();
+    let mut answers = Vec::new();
+    for attempt in twice {
+        let (status, reply) = attempt.await.unwrap();
+        answers.push((status.as_u16(), error_codes(&reply)));
+    }
+    answers.sort();
+    assert_eq!(
+        answers,
+        [(201, vec![]), (422, vec!["quantity.positive".to_owned()])],
+        "nothing left to issue on the line"
+    );
+    assert_eq!(stock_of(&app, pad).await["on_hand"], 300);
     let movements = ok(
         &app,
         Role::PartsManager,
@@ -469,8 +500,8 @@ async fn concurrent_issues_of_the_last_unit_give_it_once(app: Arc<TestApp>) {
     .await;
     assert_eq!(
         movements.as_array().map(Vec::len),
-        Some(2),
-        "one receipt, one issue"
+        Some(4),
+        "two receipts, one issue from each race"
     );
 }
 
@@ -763,6 +794,17 @@ async fn stock_takes_replenishment_dead_stock_and_the_catalogue_import(app: Arc<
         (json!(2), json!(0), json!(1))
     );
     assert_eq!(report["rejects"][0]["row"], 4);
+    // A later price list with prices only keeps what it does not mention.
+    let prices = "零件号,名称,零售价\n1K0698451,后刹车片,450\n";
+    let (_, report) = app
+        .upload(
+            "/api/v1/parts/import",
+            Some(app.token(Role::PartsManager)),
+            ("prices.csv", prices.as_bytes()),
+            &[],
+        )
+        .await;
+    assert_eq!(report["updated"], 1, "{report}");
     let found = ok(
         &app,
         Role::ServiceAdvisor,
@@ -772,7 +814,15 @@ async fn stock_takes_replenishment_dead_stock_and_the_catalogue_import(app: Arc<
     )
     .await;
     assert_eq!(found[0]["cost_price_fen"], 26_000);
-    assert_eq!(found[0]["retail_price_fen"], 42_050);
+    assert_eq!(
+        (
+            found[0]["brand"].clone(),
+            found[0]["unit"].clone(),
+            found[0]["default_bin"].clone()
+        ),
+        (json!("大众"), json!("套"), json!("A-1-1"))
+    );
+    assert_eq!(found[0]["retail_price_fen"], 45_000);
     let filter = id_of(
         &ok(
             &app,

@@ -21,7 +21,7 @@ impl MigrationTrait for Migration {
             manager.create_table(table).await?;
         }
         // A repair order's part line becomes real when it is issued: which catalogue part,
-        // how much left the shelf, and and when the shelf was first found short of it.
+        // how much left the shelf, and when the shelf was first found short of it.
         // (One column per statement: SQLite alters one at a time.)
         for column in [
             uuid_null("part_id"),

@@ -198,11 +198,14 @@ pub struct ImportCounts {
 }
 
 /// Writes checked import rows in one transaction: new part numbers are created, known ones
-/// take the file's values (the maker's price list is the truth). One audit row per batch.
+/// take the file's values (the maker's price list is the truth) in the columns the file has
+/// (`columns` names them as the API does); the rest of a known part stays as it was. One audit
+/// row per batch.
 pub async fn import_batch(
     db: &Database,
     actor: &Actor,
     rows: &[PartInput],
+    columns: &[&str],
 ) -> StoreResult<ImportCounts> {
     let txn = crate::db::begin_write(&db.conn).await?;
     let mut counts = ImportCounts::default();
@@ -211,6 +214,7 @@ pub async fn import_batch(
         model.tenant_id = Set(actor.tenant_id);
         match by_number(&txn, actor.tenant_id, &input.part_number).await? {
             Some(existing) => {
+                keep_missing_columns(&mut model, &existing, columns);
                 model.id = Set(existing.id);
                 model.update(&txn).await?;
                 counts.updated += 1;
@@ -238,6 +242,32 @@ pub async fn import_batch(
     .await?;
     txn.commit().await?;
     Ok(counts)
+}
+
+/// Puts back a known part's values for the columns an import file does not have.
+fn keep_missing_columns(model: &mut part::ActiveModel, existing: &part::Model, columns: &[&str]) {
+    let absent = |name: &str| !columns.contains(&name);
+    if absent("brand") {
+        model.brand = Set(existing.brand.clone());
+    }
+    if absent("category") {
+        model.category = Set(existing.category.clone());
+    }
+    if absent("unit") {
+        model.unit = Set(existing.unit.clone());
+    }
+    if absent("retail_price_fen") {
+        model.retail_price_fen = Set(existing.retail_price_fen);
+    }
+    if absent("cost_price_fen") {
+        model.cost_price_fen = Set(existing.cost_price_fen);
+    }
+    if absent("superseded_by") {
+        model.superseded_by = Set(existing.superseded_by.clone());
+    }
+    if absent("default_bin") {
+        model.default_bin = Set(existing.default_bin.clone());
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -386,11 +416,13 @@ impl PartsPolicy {
                 "number.out_of_range",
             ));
         }
-        if self.lead_time_days > 180
-            || self.safety_days > 180
-            || !(1..=180).contains(&self.cycle_days)
-        {
-            return Err(StoreError::invalid("lead_time_days", "number.out_of_range"));
+        let out_of_range = [
+            ("lead_time_days", self.lead_time_days > 180),
+            ("safety_days", self.safety_days > 180),
+            ("cycle_days", !(1..=180).contains(&self.cycle_days)),
+        ];
+        if let Some((field, _)) = out_of_range.into_iter().find(|(_, bad)| *bad) {
+            return Err(StoreError::invalid(field, "number.out_of_range"));
         }
         if self.warning_months == 0
             || self.warning_months >= self.dead_months

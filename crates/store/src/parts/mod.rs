@@ -12,7 +12,6 @@ pub mod stock;
 pub mod supplier;
 pub mod takes;
 
-use fours_domain::parts::parse_quantity;
 use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
@@ -31,17 +30,12 @@ pub(crate) async fn store_number(
     Ok(format!("{}-{tag}-{number:06}", store.code))
 }
 
-/// A positive quantity in hundredths, either given as hundredths or typed as a decimal.
+/// A positive quantity in hundredths (at most a million units).
 pub fn positive_quantity(field: &'static str, hundredths: i64) -> StoreResult<i64> {
     if hundredths <= 0 || hundredths > 100_000_000 {
         return Err(StoreError::invalid(field, "quantity.positive"));
     }
     Ok(hundredths)
-}
-
-/// "4.5" → 450, with the field named on a bad entry (for screens and imports).
-pub fn typed_quantity(field: &'static str, text: &str) -> StoreResult<i64> {
-    parse_quantity(text).map_err(|invalid| StoreError::invalid(field, invalid.0))
 }
 
 /// The store a parts change happens in: the caller's own, or (for group users) the one named.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use fours_domain::parts::MovementKind;
 use fours_domain::parts::analysis::{
     AbcClass, Ageing, abc_classes, fill_rate_bp, turns_hundredths,
@@ -55,7 +55,7 @@ pub struct FillRate {
     pub store_id: Uuid,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Repair-order lines issued in the period.
+    /// Repair-order lines first issued in the period (lines never issued are not counted).
     pub lines_requested: i64,
     /// Of them, those the shelf had when first asked for.
     pub lines_filled_first_time: i64,
@@ -81,6 +81,7 @@ pub async fn fill_rate(
         .filter(stock_movement::Column::Kind.eq(MovementKind::Issue.as_str()))
         .filter(stock_movement::Column::At.gte(start))
         .filter(stock_movement::Column::At.lt(end))
+        .filter(stock_movement::Column::FilledFirstTime.is_not_null())
         .into_tuple()
         .one(db)
         .await?
@@ -260,7 +261,7 @@ pub async fn overview(
         .column(stock_movement::Column::PartId)
         .column_as(Expr::cust("CAST(-SUM(quantity) AS BIGINT)"), "quantity")
         .column_as(
-            Expr::cust("CAST(-SUM(quantity * unit_cost_fen) / 100 AS BIGINT)"),
+            Expr::cust("CAST(-SUM(quantity * unit_cost_fen) AS BIGINT) / 100"),
             "value",
         )
         .filter(stock_movement::Column::TenantId.eq(actor.tenant_id))
@@ -365,7 +366,7 @@ async fn months(
         let value: Option<i64> = stock_movement::Entity::find()
             .select_only()
             .column_as(
-                Expr::cust("CAST(COALESCE(-SUM(quantity * unit_cost_fen), 0) / 100 AS BIGINT)"),
+                Expr::cust("CAST(COALESCE(-SUM(quantity * unit_cost_fen), 0) AS BIGINT) / 100"),
                 "value",
             )
             .filter(stock_movement::Column::TenantId.eq(actor.tenant_id))
@@ -389,5 +390,3 @@ async fn months(
     }
     Ok(out)
 }
-
-use chrono::Datelike;

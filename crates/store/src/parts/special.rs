@@ -65,6 +65,20 @@ pub async fn create(
         ),
         None => None,
     };
+    if repair
+        .as_ref()
+        .is_some_and(|order| order.customer_id != customer.id)
+    {
+        return Err(StoreError::invalid(
+            "repair_order_id",
+            "parts.not_customers_car",
+        ));
+    }
+    if let Some(appointment_id) = input.appointment_id {
+        crate::service::appointments::get(&db.conn, actor, appointment_id)
+            .await
+            .map_err(|_| StoreError::invalid("appointment_id", "reference.not_found"))?;
+    }
     let store_id = match &repair {
         Some(order) => order.store_id,
         None => super::parts_store(
@@ -140,6 +154,8 @@ pub async fn get(
             special_order::Column::StoreId,
         ))
         .filter(special_order::Column::Id.eq(id))
+        // Steps check the status they move from: PostgreSQL holds the row until commit.
+        .lock_exclusive()
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)
@@ -333,7 +349,11 @@ pub(crate) async fn fit_in(
     let current = get(txn, actor, id)
         .await
         .map_err(|_| StoreError::invalid("special_order_id", "reference.not_found"))?;
-    if current.part_id != part_id || current.vehicle_id.is_some_and(|v| v != order.vehicle_id) {
+    let elsewhere = current.store_id != order.store_id;
+    if elsewhere
+        || current.part_id != part_id
+        || current.vehicle_id.is_some_and(|v| v != order.vehicle_id)
+    {
         return Err(StoreError::invalid(
             "special_order_id",
             "parts.not_this_line",
@@ -445,7 +465,13 @@ pub async fn list(
         .limit(500)
         .all(db)
         .await?;
-    let today = Utc::now().date_naive();
+    // Ageing counts the store's calendar days.
+    let mut today_at = std::collections::HashMap::new();
+    for store_id in rows.iter().map(|r| r.store_id) {
+        if let std::collections::hash_map::Entry::Vacant(day) = today_at.entry(store_id) {
+            day.insert(store_today(db, actor.tenant_id, store_id, Utc::now()).await?);
+        }
+    }
     let parts = super::supplier::parts_by_id(db, actor, rows.iter().map(|r| r.part_id)).await?;
     let names = customer_names(db, actor, rows.iter().map(|r| r.customer_id)).await?;
     Ok(rows
@@ -455,7 +481,10 @@ pub async fn list(
                 customer_not_contacted,
                 return_due,
             } = Status::parse(&row.status)
-                .map(|status| alerts(status, row.arrived_on, today))
+                .map(|status| {
+                    let today = today_at.get(&row.store_id).copied().unwrap_or_default();
+                    alerts(status, row.arrived_on, today)
+                })
                 .unwrap_or_default();
             let part = parts.get(&row.part_id);
             SpecialOrderView {

@@ -252,7 +252,7 @@ async fn lines_up_to(
         let ids: Vec<Uuid> = catalogue::bins(db, actor, Some(store_id))
             .await?
             .into_iter()
-            .filter(|b| b.code.starts_with(&prefix))
+            .filter(|b| b.code == prefix || b.code.starts_with(&format!("{prefix}-")))
             .map(|b| b.id)
             .collect();
         query = query.filter(part_stock::Column::BinId.is_in(ids));
@@ -269,6 +269,23 @@ async fn lines_up_to(
             .then(a.part_number.cmp(&b.part_number))
     });
     Ok(lines)
+}
+
+/// The store's stock of the given parts (a page of the catalogue).
+pub async fn of_parts(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    store_id: Option<Uuid>,
+    part_ids: Vec<Uuid>,
+) -> StoreResult<Vec<StockLine>> {
+    let store_id = parts_store(actor, store_id)?;
+    let rows = part_stock::Entity::find()
+        .filter(part_stock::Column::TenantId.eq(actor.tenant_id))
+        .filter(part_stock::Column::StoreId.eq(store_id))
+        .filter(part_stock::Column::PartId.is_in(part_ids))
+        .all(db)
+        .await?;
+    stock_lines(db, actor, rows).await
 }
 
 /// A part's stock in every store the actor sees.
@@ -443,6 +460,8 @@ async fn open_line(
     let line = repair_part::Entity::find()
         .filter(repair_part::Column::TenantId.eq(actor.tenant_id))
         .filter(repair_part::Column::Id.eq(repair_part_id))
+        // Issues and returns check what the line still needs: held until commit.
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::invalid("repair_part_id", "reference.not_found"))?;
@@ -522,7 +541,10 @@ pub async fn issue(
             special_order_id: input.special_order_id,
             technician_id: Some(technician.id),
             signature_png: Some(input.signature_png.clone()),
-            filled_first_time: Some(line.short_at.is_none() && line.issued_hundredths == 0),
+            // A line counts once, at its first issue; a part ordered for the customer was
+            // not on the shelf when asked for.
+            filled_first_time: (line.issued_hundredths == 0)
+                .then_some(line.short_at.is_none() && input.special_order_id.is_none()),
             ..Default::default()
         },
     };

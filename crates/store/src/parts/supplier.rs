@@ -155,6 +155,8 @@ pub async fn get(
             supplier_order::Column::StoreId,
         ))
         .filter(supplier_order::Column::Id.eq(id))
+        // Receipts check what is still outstanding: PostgreSQL holds the row until commit.
+        .lock_exclusive()
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)

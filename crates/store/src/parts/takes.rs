@@ -1,7 +1,7 @@
-//! Stock-takes (盘点): the system's quantities are frozen per part when the count starts, the
-//! counters enter what the shelves hold, and the parts manager approves the variances, which
-//! then move stock (kind `stock_take`) in one transaction. A rejected count goes back to
-//! counting.
+//! Stock-takes (盘点): a count sheet of the store's (or an area's) parts, the counters enter
+//! what the shelves hold (each line remembers the system's stock at that moment), and the parts
+//! manager approves the variances, which then move stock (kind `stock_take`) in one
+//! transaction. A rejected count goes back to counting.
 
 use chrono::Utc;
 use fours_domain::parts::MovementKind;
@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::entities::{stock_take, stock_take_line};
+use super::entities::{part_stock, stock_take, stock_take_line};
 use super::stock::{Against, Movement, StockFilter, apply};
 use super::{parts_store, store_number};
 use crate::Database;
@@ -111,6 +111,8 @@ pub async fn get(
             stock_take::Column::StoreId,
         ))
         .filter(stock_take::Column::Id.eq(id))
+        // A decision checks the status it moves from: PostgreSQL holds the row until commit.
+        .lock_exclusive()
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)
@@ -198,8 +200,18 @@ pub async fn count(
             .iter()
             .find(|l| l.id == count.line_id)
             .ok_or_else(|| StoreError::invalid("line_id", "reference.not_found"))?;
+        // The variance is against the system's stock when the shelf is counted, so that issues
+        // and receipts between the start and the approval are neither lost nor counted twice.
+        let on_hand = part_stock::Entity::find()
+            .filter(part_stock::Column::TenantId.eq(take.tenant_id))
+            .filter(part_stock::Column::StoreId.eq(take.store_id))
+            .filter(part_stock::Column::PartId.eq(line.part_id))
+            .one(&txn)
+            .await?
+            .map_or(line.expected, |stock| stock.on_hand);
         let mut model: stock_take_line::ActiveModel = line.clone().into();
         model.counted = Set(Some(count.counted));
+        model.expected = Set(on_hand);
         model.update(&txn).await?;
     }
     if input.submit {

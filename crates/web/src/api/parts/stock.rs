@@ -40,6 +40,7 @@ pub async fn list(
     Ok(Json(stock::list(&state.db.conn, actor, &filter).await?))
 }
 
+/// Movements, newest first; `signature_png` is left out (the answer carries it).
 #[utoipa::path(get, path = "/api/v1/stock-movements", tag = "parts", security(("bearer" = [])), params(MovementFilter),
     responses((status = 200, body = Vec<stock_movement::Model>)))]
 pub async fn movements(
@@ -48,9 +49,12 @@ pub async fn movements(
     ApiQuery(filter): ApiQuery<MovementFilter>,
 ) -> ApiResult<Json<Vec<stock_movement::Model>>> {
     let actor = caller.require(Permission::ServiceRead)?;
-    Ok(Json(
-        stock::movements(&state.db.conn, actor, &filter).await?,
-    ))
+    let mut movements = stock::movements(&state.db.conn, actor, &filter).await?;
+    // A technician's signature is evidence for the parts department, not a list column.
+    for movement in &mut movements {
+        movement.signature_png = None;
+    }
+    Ok(Json(movements))
 }
 
 /// Writes one movement and answers 201 with it.

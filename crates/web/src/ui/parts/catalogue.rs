@@ -12,7 +12,7 @@ use fours_domain::access::Permission;
 use fours_domain::money::format_fen;
 use fours_store::org::Actor;
 use fours_store::parts::catalogue::{self, BinInput, PartFilter, PartInput, PartsPolicy};
-use fours_store::parts::stock::{self, StockFilter};
+use fours_store::parts::stock;
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -124,12 +124,8 @@ async fn catalogue_view(
         .unwrap_or_default();
     let stock: HashMap<Uuid, stock::StockLine> = match stores.current {
         Some(store) => {
-            let filter = StockFilter {
-                store_id: Some(store),
-                limit: Some(2_000),
-                ..Default::default()
-            };
-            stock::list(db, actor, &filter)
+            let shown = parts.iter().map(|p| p.id).collect();
+            stock::of_parts(db, actor, Some(store), shown)
                 .await
                 .unwrap_or_default()
                 .into_iter()
