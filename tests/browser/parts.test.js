@@ -83,6 +83,10 @@ test("a special order goes from the advisor's request to the part fitted at the 
   await parts.press("#counter-number", "Enter");
   await parts.waitForSelector("#counter-lines");
   const line = parts.locator(`#counter-lines tr.counter-line[data-part-number='${HEADLIGHT}']`);
+  // Scanning the part number picks its line.
+  await parts.fill("#part-scan", HEADLIGHT.toLowerCase());
+  await parts.press("#part-scan", "Enter");
+  assert.match((await line.getAttribute("class")) ?? "", /table-success/);
   assert.equal((await line.locator(".available").textContent()).trim(), "0");
   await parts.selectOption("#sign-form [name=technician_id]", { label: "黄技师" });
   await sign(parts);
