@@ -1,6 +1,7 @@
 //! Deterministic, realistic data for a Chinese dealer group: customers with contact details,
-//! resident IDs, addresses, families and the cars they bought; and ([`sales`]) a showroom's
-//! history of prospects for the sales reports.
+//! resident IDs, addresses, families and the cars they bought; ([`sales`]) a showroom's
+//! history of prospects for the sales reports; and ([`parts`]) a parts catalogue with years of
+//! stock movements for the parts reports.
 //!
 //! Everything comes from one seeded ChaCha8 stream, so a seed and a "today" always produce
 //! the same customers, on every platform. Generation is streaming — [`customers`] is an
@@ -22,6 +23,7 @@
 
 mod geo;
 mod names;
+pub mod parts;
 mod people;
 mod phones;
 pub mod sales;

@@ -30,6 +30,7 @@ use bulk::{BulkSink, CUSTOMERS, CustomerRow, Table, VEHICLES, VehicleRow};
 
 mod bulk;
 mod funnel;
+mod parts;
 mod service;
 
 #[derive(Subcommand)]
@@ -43,6 +44,9 @@ pub enum BenchCommand {
     Funnel(funnel::FunnelArgs),
     /// The maintenance-due list and the workshop board over N vehicles, through the HTTP API.
     Service(service::ServiceArgs),
+    /// The dead-stock list and the first-time fill rate over a parts history of N stock
+    /// movements, through the HTTP API.
+    Parts(parts::PartsArgs),
 }
 
 #[derive(Args)]
@@ -176,6 +180,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         BenchCommand::Lookup(args) => lookup(args).await,
         BenchCommand::Funnel(args) => funnel::run(args).await,
         BenchCommand::Service(args) => service::run(args).await,
+        BenchCommand::Parts(args) => parts::run(args).await,
     }
 }
 
@@ -465,6 +470,25 @@ where
         p50: at(0.5),
         p99: at(0.99),
     })
+}
+
+/// Asks `uri` through the router `repeats` times after as many warm-up asks, and prints one
+/// table row: the leading `cells`, then the median and the slowest answer.
+async fn median_and_slowest(
+    router: &axum::Router,
+    token: &str,
+    uri: &str,
+    repeats: usize,
+    cells: &str,
+) -> Result<()> {
+    let asks = vec![uri.to_owned(); repeats];
+    let timing = timed(&asks, |uri| api_request(router, token, uri.clone())).await?;
+    println!(
+        "| {cells} | {:.1} ms | {:.1} ms |",
+        timing.p50.as_secs_f64() * 1000.0,
+        timing.p99.as_secs_f64() * 1000.0,
+    );
+    Ok(())
 }
 
 /// The indexed query the API's lookup comes down to, run directly.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::bulk::{BulkSink, CUSTOMERS, Cell, CustomerRow, Table, VEHICLES, VehicleRow};
 use super::funnel::staff;
-use super::{Scratch, Targets, api_request, backends, scratch, timed, work_dir};
+use super::{Scratch, Targets, backends, median_and_slowest, scratch, work_dir};
 
 #[derive(Args)]
 pub struct ServiceArgs {
@@ -67,13 +67,8 @@ pub async fn run(args: ServiceArgs) -> Result<()> {
                 ),
                 ("workshop board", "/api/v1/workshop-board"),
             ] {
-                let asks = vec![uri.to_owned(); REPEATS];
-                let timing = timed(&asks, |uri| api_request(&router, &token, uri.clone())).await?;
-                println!(
-                    "| {label} | {who} | {list} | {:.1} ms | {:.1} ms |",
-                    timing.p50.as_secs_f64() * 1000.0,
-                    timing.p99.as_secs_f64() * 1000.0,
-                );
+                let cells = format!("{label} | {who} | {list}");
+                median_and_slowest(&router, &token, uri, REPEATS, &cells).await?;
             }
         }
         target.remove().await;
@@ -82,7 +77,7 @@ pub async fn run(args: ServiceArgs) -> Result<()> {
 }
 
 /// The scratch database's store and `count - 1` more.
-async fn stores(target: &Scratch, count: usize) -> Result<Vec<Uuid>> {
+pub(super) async fn stores(target: &Scratch, count: usize) -> Result<Vec<Uuid>> {
     let mut ids = vec![target.store_id];
     for n in 1..count {
         let code = format!("S{:02}", n + 1);
