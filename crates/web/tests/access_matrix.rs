@@ -103,7 +103,8 @@ async fn records(app: &TestApp, serial: u32) -> Records {
     let sales = SalesRecords::create(app, serial).await;
     let (appointment, repair_order, claim) =
         service_records(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
-    let parts = PartsRecords::create(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
+    let parts =
+        PartsRecords::create(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
     Records {
         parts,
         appointment,
@@ -258,15 +259,27 @@ impl PartsRecords {
         };
         let part_number = format!("MX{serial}");
         let part = post("/api/v1/parts", part_body(&part_number)).await;
-        post("/api/v1/stock-movements/adjustments", json!({"store_id": app.store_id, "part_id": part["id"],
-            "quantity": 1_000, "reason": "found"})).await;
+        post(
+            "/api/v1/stock-movements/adjustments",
+            json!({"store_id": app.store_id, "part_id": part["id"],
+            "quantity": 1_000, "reason": "found"}),
+        )
+        .await;
         let mut reception = reception_body(&vehicle, app.users[&Role::ServiceAdvisor].id, 1000);
         reception["parts"] = json!([{"part_number": part_number, "name": "配件", "quantity_hundredths": 100, "unit_price_fen": 100}]);
         let order = post("/api/v1/repair-orders", reception).await;
-        let special = post("/api/v1/special-orders", json!({"part_id": part["id"], "quantity": 100,
-            "customer_id": customer, "vehicle_id": vehicle})).await;
-        let supplier = post("/api/v1/supplier-orders", json!({"store_id": app.store_id, "supplier": "备件中心",
-            "lines": [{"part_id": part["id"], "quantity": 100}]})).await;
+        let special = post(
+            "/api/v1/special-orders",
+            json!({"part_id": part["id"], "quantity": 100,
+            "customer_id": customer, "vehicle_id": vehicle}),
+        )
+        .await;
+        let supplier = post(
+            "/api/v1/supplier-orders",
+            json!({"store_id": app.store_id, "supplier": "备件中心",
+            "lines": [{"part_id": part["id"], "quantity": 100}]}),
+        )
+        .await;
         let take = post("/api/v1/stock-takes", json!({"store_id": app.store_id})).await;
         PartsRecords {
             part: id_of(&part),
@@ -413,16 +426,28 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::Technician => Some(json!({"team": "机修一组", "skills": ["mechanical"]})),
         BodyKind::NewPart => Some(part_body(&format!("MX{serial}N"))),
         BodyKind::PartChange => Some(part_body(&records.parts.part_number)),
-        BodyKind::Placement => Some(json!({"store_id": store_id, "min_level": 100, "max_level": 300})),
+        BodyKind::Placement => {
+            Some(json!({"store_id": store_id, "min_level": 100, "max_level": 300}))
+        }
         BodyKind::Bin => Some(json!({"code": format!("C-{serial}-1"), "store_id": store_id})),
-        BodyKind::PartsPolicy => Some(json!({"allow_negative": false, "demand_window_days": 90, "lead_time_days": 7,
-            "safety_days": 7, "cycle_days": 14, "dead_months": 12, "warning_months": 7})),
-        BodyKind::Issue => Some(json!({"repair_part_id": records.parts.repair_part, "technician_id": records.technician,
-            "signature_png": "data:image/png;base64,AA=="})),
-        BodyKind::PartReturn => Some(json!({"repair_part_id": records.parts.repair_part, "quantity": 100})),
-        BodyKind::Adjustment => Some(json!({"store_id": store_id, "part_id": records.parts.part, "quantity": 100, "reason": "found"})),
-        BodyKind::StockTransfer => Some(json!({"store_id": store_id, "to_store_id": Uuid::now_v7(),
-            "part_id": records.parts.part, "quantity": 100})),
+        BodyKind::PartsPolicy => Some(
+            json!({"allow_negative": false, "demand_window_days": 90, "lead_time_days": 7,
+            "safety_days": 7, "cycle_days": 14, "dead_months": 12, "warning_months": 7}),
+        ),
+        BodyKind::Issue => Some(
+            json!({"repair_part_id": records.parts.repair_part, "technician_id": records.technician,
+            "signature_png": "data:image/png;base64,AA=="}),
+        ),
+        BodyKind::PartReturn => {
+            Some(json!({"repair_part_id": records.parts.repair_part, "quantity": 100}))
+        }
+        BodyKind::Adjustment => Some(
+            json!({"store_id": store_id, "part_id": records.parts.part, "quantity": 100, "reason": "found"}),
+        ),
+        BodyKind::StockTransfer => {
+            Some(json!({"store_id": store_id, "to_store_id": Uuid::now_v7(),
+            "part_id": records.parts.part, "quantity": 100}))
+        }
         // No car: the round may have transferred it to the buyer by now.
         BodyKind::SpecialOrder => Some(json!({"part_id": records.parts.part, "quantity": 100,
             "customer_id": records.customer})),
@@ -430,7 +455,9 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         BodyKind::Booking => Some(json!({"appointment_id": records.appointment})),
         BodyKind::SupplierOrder => Some(json!({"store_id": store_id, "supplier": "备件中心",
             "lines": [{"part_id": records.parts.part, "quantity": 200}]})),
-        BodyKind::Receipt => Some(json!({"lines": [{"line_id": records.parts.supplier_line, "quantity": 100}]})),
+        BodyKind::Receipt => {
+            Some(json!({"lines": [{"line_id": records.parts.supplier_line, "quantity": 100}]}))
+        }
         BodyKind::StockTake => Some(json!({"store_id": store_id})),
         BodyKind::Counts => Some(json!({"counts": [], "submit": true})),
         BodyKind::Campaign => Some(

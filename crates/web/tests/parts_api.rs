@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use common::TestApp;
-use fixtures::{create_customer, create_vehicle, error_codes, id_of, mobile, vin};
+use fixtures::{create_customer, create_vehicle, error_codes, id_of, mobile, ok, refused, vin};
 use fours_domain::access::Role;
 use fours_store::parts::entities::{outbox_message, part_stock, special_order};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -19,20 +19,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 const PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
-async fn ok(app: &TestApp, role: Role, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, reply) = app.call(method, path, Some(app.token(role)), body).await;
-    assert!(status.is_success(), "{method} {path}: {status} {reply}");
-    reply
-}
-
-async fn refused(app: &TestApp, role: Role, method: &str, path: &str, body: Value) -> Vec<String> {
-    let (status, reply) = app
-        .call(method, path, Some(app.token(role)), Some(body))
-        .await;
-    assert_eq!(status.as_u16(), 422, "{method} {path}: {reply}");
-    error_codes(&reply)
-}
 
 async fn new_part(app: &TestApp, number: &str, name: &str, cost_fen: i64) -> Uuid {
     let part = ok(

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
 use common::{PASSWORD, TestApp};
-use fixtures::{error_codes, error_fields, id_of, mobile};
+use fixtures::{error_codes, error_fields, id_of, mobile, ok};
 use fours_domain::access::Role;
 use fours_store::org::{self, NewUser};
 use serde_json::{Value, json};
@@ -21,12 +21,6 @@ fn store_today() -> NaiveDate {
 
 fn days_from_today(days: i64) -> String {
     (store_today() + Duration::days(days)).to_string()
-}
-
-async fn ok(app: &TestApp, role: Role, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, reply) = app.call(method, path, Some(app.token(role)), body).await;
-    assert!(status.is_success(), "{method} {path}: {status} {reply}");
-    reply
 }
 
 /// A second consultant of the same store, with their own token.

@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use common::TestApp;
-use fixtures::{create_customer, create_vehicle, error_codes, error_fields, id_of, mobile, vin};
+use fixtures::{
+    create_customer, create_vehicle, error_codes, error_fields, id_of, mobile, ok, refused, vin,
+};
 use fours_domain::access::Role;
 use fours_store::sales::orders::pending_events;
 use fours_store::service::entities::repair_order;
@@ -19,25 +21,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-async fn ok(app: &TestApp, role: Role, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, reply) = app.call(method, path, Some(app.token(role)), body).await;
-    assert!(status.is_success(), "{method} {path}: {status} {reply}");
-    reply
-}
-
-/// The validation codes of a refused call.
-async fn refused(app: &TestApp, role: Role, method: &str, path: &str, body: Value) -> Vec<String> {
-    let (status, reply) = app
-        .call(method, path, Some(app.token(role)), Some(body))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{method} {path}: {reply}"
-    );
-    error_codes(&reply)
-}
 
 fn tomorrow() -> NaiveDate {
     Utc::now().with_timezone(&Shanghai).date_naive() + Duration::days(1)

@@ -1,5 +1,7 @@
 //! The group's part catalogue, each store's bins, and each store's parts settings.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use fours_domain::parts::analysis::AgeingPolicy;
 use fours_domain::parts::replenishment::ReorderPolicy;
@@ -121,6 +123,39 @@ pub async fn by_number(
         .filter(part::Column::PartNumber.eq(number.trim().to_ascii_uppercase()))
         .one(db)
         .await?)
+}
+
+/// Parts of the catalogue by id, for lists that name them.
+pub(crate) async fn by_ids(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: impl Iterator<Item = Uuid>,
+) -> StoreResult<HashMap<Uuid, part::Model>> {
+    Ok(part::Entity::find()
+        .filter(part::Column::TenantId.eq(actor.tenant_id))
+        .filter(part::Column::Id.is_in(ids.collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
+/// Parts of the catalogue by (upper-cased) part number.
+pub(crate) async fn by_numbers(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    numbers: impl Iterator<Item = String>,
+) -> StoreResult<HashMap<String, part::Model>> {
+    let numbers: Vec<String> = numbers.map(|n| n.trim().to_ascii_uppercase()).collect();
+    Ok(part::Entity::find()
+        .filter(part::Column::TenantId.eq(tenant_id))
+        .filter(part::Column::PartNumber.is_in(numbers))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.part_number.clone(), p))
+        .collect())
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreResult<part::Model> {

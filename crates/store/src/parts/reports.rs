@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::entities::{part_stock, stock_movement};
-use super::{catalogue, parts_store, supplier::parts_by_id};
+use super::{catalogue, parts_store};
 use crate::error::StoreResult;
 use crate::org::{self, Actor};
 
@@ -183,7 +183,7 @@ pub async fn dead_stock(
     }
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
     ranked.truncate(usize::try_from(query.limit.unwrap_or(100).min(1_000)).unwrap_or(100));
-    let parts = parts_by_id(db, actor, ranked.iter().map(|(_, _, r)| r.part_id)).await?;
+    let parts = catalogue::by_ids(db, actor, ranked.iter().map(|(_, _, r)| r.part_id)).await?;
     report.parts = ranked
         .into_iter()
         .filter_map(|(ageing, value, row)| {
@@ -316,7 +316,7 @@ pub async fn overview(
     }
     slow.sort_by_key(|s| std::cmp::Reverse(s.0));
     slow.truncate(20);
-    let names = parts_by_id(db, actor, slow.iter().map(|s| s.1)).await?;
+    let names = catalogue::by_ids(db, actor, slow.iter().map(|s| s.1)).await?;
     let slow_movers = slow
         .into_iter()
         .filter_map(|(value, part_id, on_hand, issued_12_months)| {

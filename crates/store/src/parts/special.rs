@@ -472,7 +472,7 @@ pub async fn list(
             day.insert(store_today(db, actor.tenant_id, store_id, Utc::now()).await?);
         }
     }
-    let parts = super::supplier::parts_by_id(db, actor, rows.iter().map(|r| r.part_id)).await?;
+    let parts = catalogue::by_ids(db, actor, rows.iter().map(|r| r.part_id)).await?;
     let names = customer_names(db, actor, rows.iter().map(|r| r.customer_id)).await?;
     Ok(rows
         .into_iter()

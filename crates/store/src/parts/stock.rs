@@ -320,7 +320,7 @@ async fn stock_lines(
         .into_iter()
         .map(|b| (b.id, b.code))
         .collect();
-    let parts = super::supplier::parts_by_id(db, actor, rows.iter().map(|r| r.part_id)).await?;
+    let parts = catalogue::by_ids(db, actor, rows.iter().map(|r| r.part_id)).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -770,23 +770,35 @@ pub async fn counter_lines(
     order: &repair_order::Model,
 ) -> StoreResult<Vec<CounterLine>> {
     let lines = crate::service::orders::parts_of(db, order).await?;
+    let linked = catalogue::by_ids(db, actor, lines.iter().filter_map(|l| l.part_id)).await?;
+    let named = catalogue::by_numbers(
+        db,
+        actor.tenant_id,
+        lines
+            .iter()
+            .filter(|l| l.part_id.is_none())
+            .map(|l| l.part_number.clone()),
+    )
+    .await?;
+    let part_of = |line: &repair_part::Model| match line.part_id {
+        Some(id) => linked.get(&id).cloned(),
+        None => named
+            .get(&line.part_number.trim().to_ascii_uppercase())
+            .cloned(),
+    };
+    let part_ids = lines
+        .iter()
+        .filter_map(|l| part_of(l).map(|p| p.id))
+        .collect();
+    let stock: HashMap<Uuid, StockLine> = of_parts(db, actor, Some(order.store_id), part_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.part_id, s))
+        .collect();
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
-        let part = match line.part_id {
-            Some(id) => catalogue::get(db, actor, id).await.ok(),
-            None => catalogue::by_number(db, actor.tenant_id, &line.part_number).await?,
-        };
-        let stock = match &part {
-            Some(part) => {
-                let filter = StockFilter {
-                    store_id: Some(order.store_id),
-                    part_id: Some(part.id),
-                    ..Default::default()
-                };
-                list(db, actor, &filter).await?.into_iter().next()
-            }
-            None => None,
-        };
+        let part = part_of(&line);
+        let stock = part.as_ref().and_then(|p| stock.get(&p.id).cloned());
         out.push(CounterLine {
             repair_part_id: line.id,
             part_number: line.part_number,

@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::entities::{part, part_stock, stock_movement, supplier_order, supplier_order_line};
+use super::entities::{part_stock, stock_movement, supplier_order, supplier_order_line};
 use super::stock::{Against, Movement, apply};
 use super::{catalogue, parts_store, positive_quantity, store_number};
 use crate::Database;
@@ -188,7 +188,7 @@ pub async fn detail(
         .order_by_asc(supplier_order_line::Column::Id)
         .all(db)
         .await?;
-    let parts = parts_by_id(db, actor, lines.iter().map(|l| l.part_id)).await?;
+    let parts = catalogue::by_ids(db, actor, lines.iter().map(|l| l.part_id)).await?;
     let lines = lines
         .into_iter()
         .map(|line| {
@@ -201,21 +201,6 @@ pub async fn detail(
         })
         .collect();
     Ok(OrderDetail { order, lines })
-}
-
-pub(crate) async fn parts_by_id(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    ids: impl Iterator<Item = Uuid>,
-) -> StoreResult<HashMap<Uuid, part::Model>> {
-    Ok(part::Entity::find()
-        .filter(part::Column::TenantId.eq(actor.tenant_id))
-        .filter(part::Column::Id.is_in(ids.collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -442,7 +427,7 @@ pub async fn suggestions(
         .filter(part_stock::Column::StoreId.eq(store_id))
         .all(db)
         .await?;
-    let parts = parts_by_id(db, actor, stock.iter().map(|s| s.part_id)).await?;
+    let parts = catalogue::by_ids(db, actor, stock.iter().map(|s| s.part_id)).await?;
     let mut lines: Vec<Suggestion> = stock
         .into_iter()
         .filter_map(|row| {

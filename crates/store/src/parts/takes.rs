@@ -134,7 +134,7 @@ async fn lines_of(
 pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> StoreResult<TakeDetail> {
     let take = get(db, actor, id).await?;
     let lines = lines_of(db, &take).await?;
-    let parts = super::supplier::parts_by_id(db, actor, lines.iter().map(|l| l.part_id)).await?;
+    let parts = super::catalogue::by_ids(db, actor, lines.iter().map(|l| l.part_id)).await?;
     let lines = lines
         .into_iter()
         .map(|line| {
