@@ -516,6 +516,25 @@ async fn customer_names(
         .collect())
 }
 
+/// The steps of several special orders the caller has already listed, in one query.
+pub async fn histories(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: impl Iterator<Item = Uuid>,
+) -> StoreResult<std::collections::HashMap<Uuid, Vec<special_order_step::Model>>> {
+    let mut steps = std::collections::HashMap::<Uuid, Vec<_>>::new();
+    for step in special_order_step::Entity::find()
+        .filter(special_order_step::Column::TenantId.eq(actor.tenant_id))
+        .filter(special_order_step::Column::SpecialOrderId.is_in(ids.collect::<Vec<_>>()))
+        .order_by_asc(special_order_step::Column::Id)
+        .all(db)
+        .await?
+    {
+        steps.entry(step.special_order_id).or_default().push(step);
+    }
+    Ok(steps)
+}
+
 pub async fn history(
     db: &impl ConnectionTrait,
     actor: &Actor,

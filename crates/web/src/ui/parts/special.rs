@@ -141,11 +141,14 @@ pub(super) async fn rows(
     let found: Vec<SpecialOrderView> = special::list(db, actor, filter).await.unwrap_or_default();
     let people = people(state, actor).await;
     let mut cars = HashMap::new();
+    let mut histories = special::histories(db, actor, found.iter().map(|v| v.order.id))
+        .await
+        .unwrap_or_default();
     let mut rows = Vec::with_capacity(found.len());
     for view in found {
         let order = &view.order;
-        let steps = special::history(db, actor, order.id)
-            .await
+        let steps = histories
+            .remove(&order.id)
             .unwrap_or_default()
             .into_iter()
             .map(|s| StepRow {
