@@ -19,6 +19,11 @@ struct FileSettings {
     secure_cookies: Option<bool>,
     session_idle_minutes: Option<u64>,
     session_absolute_hours: Option<u64>,
+    /// The address customers reach the server at (links in messages).
+    public_url: Option<String>,
+    /// `[notify.sms]`, `[notify.email]`, `[notify.wechat]`: the message channels.
+    #[serde(default)]
+    notify: fours_notify::NotifyConfig,
 }
 
 pub struct Settings {
@@ -28,6 +33,8 @@ pub struct Settings {
     secure_cookies: bool,
     session_idle: Duration,
     session_absolute: Duration,
+    public_url: String,
+    notify: fours_notify::NotifyConfig,
 }
 
 impl Settings {
@@ -52,13 +59,19 @@ impl Settings {
         let database_url = database_url.or(from_file.database_url).unwrap_or_else(|| {
             format!("sqlite://{}?mode=rwc", data_dir.join("fours.db").display())
         });
+        let listen = std::env::var("FOURS_LISTEN")
+            .ok()
+            .or(from_file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
         Ok(Settings {
+            public_url: std::env::var("FOURS_PUBLIC_URL")
+                .ok()
+                .or(from_file.public_url)
+                .unwrap_or_else(|| format!("http://{listen}")),
+            notify: from_file.notify,
             database_url,
             data_dir,
-            listen: std::env::var("FOURS_LISTEN")
-                .ok()
-                .or(from_file.listen)
-                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            listen,
             secure_cookies: from_file.secure_cookies.unwrap_or(false),
             session_idle: Duration::from_secs(60 * from_file.session_idle_minutes.unwrap_or(30)),
             session_absolute: Duration::from_secs(
@@ -73,6 +86,8 @@ impl Settings {
             session_absolute: self.session_absolute,
             secure_cookies: self.secure_cookies,
             upload_dir: self.data_dir.join("uploads"),
+            notify: self.notify.clone(),
+            public_url: self.public_url.clone(),
             ..Default::default()
         }
     }

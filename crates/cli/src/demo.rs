@@ -16,6 +16,9 @@ use fours_store::parts::stock::{self as parts_stock, PlacementInput};
 use fours_store::parts::supplier::{
     self as supplier_orders, OrderLineInput, ReceiptInput, ReceiptLine, SupplierOrderInput,
 };
+use fours_store::sales::deals::{self, QuoteInput};
+use fours_store::sales::leads::{self, LeadInput};
+use fours_store::sales::orders::{self as sales_orders, DeliveryInput, OrderInput, StockInput};
 use fours_store::service::setup::{self, BayInput, OperationInput};
 use fours_store::service::{appointments, orders};
 use fours_store::vehicles::{self, CatalogueEntry, MileageInput, VehicleInput};
@@ -58,6 +61,7 @@ pub async fn seed(db: &Database) -> Result<bool> {
     let mut consultant = None;
     let mut advisor = None;
     let mut parts_manager = None;
+    let mut sales_manager = None;
     for role in Role::ALL {
         let store_id = (role != Role::Admin).then_some(tianhe.id);
         let user = org::create_user(
@@ -78,6 +82,7 @@ pub async fn seed(db: &Database) -> Result<bool> {
             Role::SalesConsultant => consultant = Some(user),
             Role::ServiceAdvisor => advisor = Some(user),
             Role::PartsManager => parts_manager = Some(user),
+            Role::SalesManager => sales_manager = Some(user),
             _ => {}
         }
     }
@@ -85,10 +90,12 @@ pub async fn seed(db: &Database) -> Result<bool> {
     let consultant = consultant.context("consultant user")?;
     let advisor = Actor::from_user(&advisor.context("advisor user")?)?;
     let parts_manager = Actor::from_user(&parts_manager.context("parts manager user")?)?;
+    let sales_manager = Actor::from_user(&sales_manager.context("sales manager user")?)?;
     seed_workshop(db, &admin, tianhe.id).await?;
     seed_parts(db, &parts_manager).await?;
     // Customers of the first store with a car, for the demo special orders.
     let mut with_cars = Vec::new();
+    let mut consultants_customers = Vec::new();
     for (index, generated) in customers(DEMO_SEED, Utc::now().date_naive())
         .take(DEMO_CUSTOMERS)
         .enumerate()
@@ -107,12 +114,89 @@ pub async fn seed(db: &Database) -> Result<bool> {
         let seeded = seed_customer(db, &admin, &generated, owner, store)
             .await
             .with_context(|| format!("demo customer {}", generated.name))?;
+        if store == tianhe.id && owner == consultant.id {
+            consultants_customers.push(seeded.0);
+        }
         if let (true, Some(car)) = (store == tianhe.id, seeded.1) {
             with_cars.push((seeded.0, car));
         }
     }
     seed_special_orders(db, &advisor, &parts_manager, &with_cars).await?;
+    let consultant = Actor::from_user(&consultant)?;
+    seed_deliveries(db, &consultant, &sales_manager, &consultants_customers).await?;
     Ok(true)
+}
+
+/// New cars the demo consultant has just handed over, so the care plans have made their
+/// follow-up calls (the thank-you message, the manager's 24-hour call, the 7-day call…).
+async fn seed_deliveries(
+    db: &Database,
+    consultant: &Actor,
+    manager: &Actor,
+    customers: &[uuid::Uuid],
+) -> Result<()> {
+    const CARS: [(&str, &str, &str, &str); 2] = [
+        ("LSVAU2180N2183291", "ID.4 X", "纯净智享版", "粤A3D8K1"),
+        ("LSVAU2180N2183305", "帕萨特", "330TSI 精英版", "粤A7H2Q6"),
+    ];
+    for (customer_id, (vin, series, model, plate)) in customers.iter().zip(CARS) {
+        let lead = leads::create(
+            db,
+            consultant,
+            &LeadInput {
+                customer_id: Some(*customer_id),
+                source: Some("walk_in".into()),
+                models_of_interest: Some(vec![series.into()]),
+                buys_within_days: Some(7),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let quote = deals::create_quote(
+            db,
+            consultant,
+            lead.id,
+            &QuoteInput {
+                vehicle: Some(format!("{series} {model}")),
+                vehicle_price_fen: Some(21_990_000),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let stock = sales_orders::add_stock(
+            db,
+            manager,
+            &StockInput {
+                vin: Some(vin.into()),
+                brand: Some("上汽大众".into()),
+                series: Some(series.into()),
+                model: Some(model.into()),
+                colour: Some("星空蓝".into()),
+                list_price_fen: Some(21_990_000),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let order = OrderInput {
+            quote_id: Some(quote.id),
+            stock_id: Some(stock.id),
+            deposit_fen: Some(500_000),
+            payment_method: Some("wechat".into()),
+            expected_delivery_on: None,
+        };
+        let order = sales_orders::place_order(db, consultant, lead.id, &order).await?;
+        let handed_over = DeliveryInput {
+            documents_checked: Some(true),
+            functions_explained: Some(true),
+            first_service_reminder: Some(true),
+            referral_asked: Some(true),
+            plate: Some(plate.into()),
+            notes: None,
+        };
+        sales_orders::deliver(db, consultant, order.id, &handed_over).await?;
+    }
+    fours_store::care::generate::handle_events(db, 100).await?;
+    Ok(())
 }
 
 /// The store's bays and common labour operations with their standard times (from the seeds:

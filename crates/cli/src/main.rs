@@ -66,12 +66,24 @@ enum Command {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+    /// Customer care: handle waiting events and run today's date rules for every store now
+    /// (what `fours serve` does by itself; running it twice creates nothing new).
+    Care {
+        #[command(subcommand)]
+        what: CareCommand,
+    },
     /// Back up the database (SQLite: an online copy; PostgreSQL: explains pg_dump).
     Backup {
         /// Where to write the copy.
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum CareCommand {
+    /// Generate today's care tasks and messages, and escalate what is overdue.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -132,6 +144,9 @@ async fn main() -> Result<()> {
         }
         Command::User { command } => user(&open(&settings).await?, command).await,
         Command::Backup { out } => backup(&settings, &out).await,
+        Command::Care {
+            what: CareCommand::Run,
+        } => care_run(&open(&settings).await?).await,
         Command::Bench { what } => bench::run(what).await,
         Command::Import {
             what: ImportCommand::Customers(args),
@@ -170,6 +185,8 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     tokio::spawn(housekeeping(database.conn.clone()));
     let mut web = settings.web_config();
     web.demo = demo;
+    let channels = fours_notify::Channels::new(&web.notify).context("message channels")?;
+    fours_web::care_jobs::spawn(database.clone(), channels);
     let state = fours_web::AppState::new(database, web);
     fours_web::imports::resume_unfinished(&state).await;
     let app = fours_web::router(state);
@@ -193,6 +210,18 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     })
     .await
     .context("server failed")
+}
+
+async fn care_run(database: &Database) -> Result<()> {
+    let now = chrono::Utc::now();
+    let events = fours_store::care::generate::handle_events(database, u64::MAX).await?;
+    let report = fours_store::care::generate::run_due_days(database, now, true).await?;
+    let escalated = fours_store::care::tasks::escalate_overdue(&database.conn, now).await?;
+    println!(
+        "events handled: {events}; stores run: {}; tasks and messages created: {}; tasks escalated: {escalated}",
+        report.stores, report.created
+    );
+    Ok(())
 }
 
 /// Hourly: drop expired browser sessions and failed-login records older than a day; refresh

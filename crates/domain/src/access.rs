@@ -77,6 +77,14 @@ pub enum Permission {
     /// Run the parts department: catalogue, bins, receipts, issues to repair orders, returns,
     /// adjustments, transfers, stock-takes, supplier and special orders, parts reports.
     PartsManage,
+    /// Work one's care tasks: calls and visits with their outcomes, surveys asked on the phone;
+    /// take a complaint from a customer.
+    CareWork,
+    /// Run customer care: the team's tasks (reassign, escalations), complaints to their close,
+    /// the outbox, survey and care reports.
+    CareManage,
+    /// Set up care: plans and their rules, message templates, survey templates, care settings.
+    CareSetup,
 }
 
 impl Role {
@@ -176,6 +184,9 @@ impl Role {
             ServiceSetup => matches!(self, Admin | StoreManager),
             ServiceReport => matches!(self, Admin | StoreManager | WorkshopSupervisor),
             PartsManage => matches!(self, Admin | StoreManager | PartsManager),
+            CareWork => front_office,
+            CareManage => matches!(self, Admin | StoreManager | SalesManager | CustomerCare),
+            CareSetup => matches!(self, Admin | StoreManager),
         }
     }
 }
@@ -257,6 +268,17 @@ mod tests {
         assert!(!Role::Technician.allows(Permission::PartsManage));
         assert!(Role::ServiceAdvisor.allows(Permission::ServiceBook));
         assert!(!Role::PartsManager.allows(Permission::ServiceBook));
+    }
+
+    #[test]
+    fn front_office_works_care_tasks_and_managers_run_them() {
+        assert!(Role::SalesConsultant.allows(Permission::CareWork));
+        assert!(Role::ServiceAdvisor.allows(Permission::CareWork));
+        assert!(!Role::Technician.allows(Permission::CareWork));
+        assert!(!Role::SalesConsultant.allows(Permission::CareManage));
+        assert!(Role::CustomerCare.allows(Permission::CareManage));
+        assert!(!Role::CustomerCare.allows(Permission::CareSetup));
+        assert!(Role::StoreManager.allows(Permission::CareSetup));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! callers pass in what a rule needs ("today", the role, the raw input) and get a decision back.
 
 pub mod access;
+pub mod care;
 pub mod customers;
 pub mod money;
 pub mod onboarding;

@@ -5,6 +5,7 @@
 //! tenant's rows.
 
 pub mod audit;
+pub mod care;
 pub mod customers;
 pub mod db;
 pub mod error;

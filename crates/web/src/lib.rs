@@ -11,6 +11,7 @@ rust_i18n::i18n!("locales", fallback = "zh-CN");
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod care_jobs;
 pub mod error;
 pub mod imports;
 pub mod locale;
@@ -36,6 +37,11 @@ pub struct WebConfig {
     /// revoked through this server stop at once; revoked elsewhere (the CLI, another server of
     /// the group), within this time.
     pub token_trust: Duration,
+    /// The message channels (SMS gateway, SMTP, WeChat webhook); the SMS gateway's secret also
+    /// signs the customers' replies it forwards.
+    pub notify: fours_notify::NotifyConfig,
+    /// The address customers reach the server at, for links in messages (surveys, opt-out).
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -48,6 +54,8 @@ impl Default for WebConfig {
             max_failed_logins_per_hour: 100,
             upload_dir: std::env::temp_dir().join("fours-uploads"),
             token_trust: Duration::from_secs(30),
+            notify: fours_notify::NotifyConfig::default(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

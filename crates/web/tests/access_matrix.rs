@@ -43,6 +43,7 @@ struct Records {
     advisor: Uuid,
     technician: Uuid,
     parts: PartsRecords,
+    feedback: FeedbackRecords,
     /// Makes VINs and mobiles of this round unique.
     serial: u32,
 }
@@ -105,8 +106,10 @@ async fn records(app: &TestApp, serial: u32) -> Records {
         service_records(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
     let parts =
         PartsRecords::create(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
+    let feedback = FeedbackRecords::create(app, customer["id"].clone()).await;
     Records {
         parts,
+        feedback,
         appointment,
         repair_order,
         claim,
@@ -293,6 +296,57 @@ impl PartsRecords {
     }
 }
 
+/// Feedback records made by the admin for one round: a complaint, a survey template (the
+/// store's CSI, made on first read) and a response to it.
+struct FeedbackRecords {
+    complaint: Uuid,
+    template: Uuid,
+    response: Uuid,
+}
+
+impl FeedbackRecords {
+    async fn create(app: &TestApp, customer: Value) -> FeedbackRecords {
+        let admin = app.token(Role::Admin);
+        let (status, complaint) = app
+            .call("POST", "/api/v1/complaints", Some(admin), Some(complaint_body(&customer)))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{complaint}");
+        let (status, templates) = app
+            .call(
+                "GET",
+                &format!("/api/v1/surveys?store_id={}&code=csi", app.store_id),
+                Some(admin),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{templates}");
+        let (status, response) = app
+            .call(
+                "POST",
+                "/api/v1/survey-responses",
+                Some(admin),
+                Some(survey_response_body(&customer)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{response}");
+        FeedbackRecords {
+            complaint: id_of(&complaint),
+            template: id_of(&templates[0]),
+            response: id_of(&response["response"]),
+        }
+    }
+}
+
+fn complaint_body(customer: &Value) -> Value {
+    json!({"customer_id": customer, "channel": "call", "category": "other", "words": "矩阵测试投诉"})
+}
+
+fn survey_response_body(customer: &Value) -> Value {
+    json!({"customer_id": customer, "template_code": "csi", "answers": {
+        "overall": 9, "recommend": 9, "advisor": 5, "waiting_expected": 3, "waiting_actual": 4,
+        "fixed_first_time": true, "work_explained": true}})
+}
+
 fn part_body(number: &str) -> Value {
     json!({"part_number": number, "name": "空气滤清器", "retail_price_fen": 9_000, "cost_price_fen": 4_500})
 }
@@ -328,6 +382,12 @@ fn path(route: &Route, records: &Records) -> String {
         records.parts.supplier_order
     } else if route.path.starts_with("/api/v1/stock-takes/") {
         records.parts.stock_take
+    } else if route.path.starts_with("/api/v1/complaints/") {
+        records.feedback.complaint
+    } else if route.path.starts_with("/api/v1/surveys/") {
+        records.feedback.template
+    } else if route.path.starts_with("/api/v1/survey-responses/") {
+        records.feedback.response
     } else {
         records.vehicle
     };
@@ -460,6 +520,17 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         }
         BodyKind::StockTake => Some(json!({"store_id": store_id})),
         BodyKind::Counts => Some(json!({"counts": [], "submit": true})),
+        BodyKind::SurveyTemplate => Some(json!({"store_id": store_id, "code": format!("matrix_{serial}"),
+            "name": "矩阵问卷", "touch_point": "service",
+            "questions": [{"code": "overall", "text": "总体满意度？", "kind": "scale10", "required": true}]})),
+        BodyKind::SurveyChange => Some(json!({"name": "售后满意度回访"})),
+        BodyKind::SurveyResponse => Some(survey_response_body(&json!(records.customer))),
+        BodyKind::SurveyLink => {
+            Some(json!({"customer_id": records.customer, "template_code": "ssi"}))
+        }
+        BodyKind::Complaint => Some(complaint_body(&json!(records.customer))),
+        BodyKind::ComplaintChange => Some(json!({"severity": "high"})),
+        BodyKind::ComplaintStep => Some(json!({"step": "respond", "note": "已致电"})),
         BodyKind::Campaign => Some(
             json!({"code": format!("R{serial}"), "title": "召回", "kind": "recall", "vins": [vin(serial * 10)], "ends_on": "2030-01-01"}),
         ),

@@ -29,6 +29,7 @@ use uuid::Uuid;
 use bulk::{BulkSink, CUSTOMERS, CustomerRow, Table, VEHICLES, VehicleRow};
 
 mod bulk;
+mod care;
 mod funnel;
 mod parts;
 mod service;
@@ -47,6 +48,9 @@ pub enum BenchCommand {
     /// The dead-stock list and the first-time fill rate over a parts history of N stock
     /// movements, through the HTTP API.
     Parts(parts::PartsArgs),
+    /// The daily care generation (birthdays, anniversaries, free services, tomorrow's
+    /// appointments) over N vehicles and their customers, against the same reads alone.
+    Care(care::CareArgs),
 }
 
 #[derive(Args)]
@@ -181,6 +185,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         BenchCommand::Funnel(args) => funnel::run(args).await,
         BenchCommand::Service(args) => service::run(args).await,
         BenchCommand::Parts(args) => parts::run(args).await,
+        BenchCommand::Care(args) => care::run(args).await,
     }
 }
 

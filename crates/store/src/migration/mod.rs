@@ -8,6 +8,8 @@ mod m0003_sales;
 mod m0004_sales_report_indexes;
 mod m0005_service;
 mod m0006_parts;
+mod m0007_care;
+mod m0008_feedback;
 
 pub struct Migrator;
 
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_sales_report_indexes::Migration),
             Box::new(m0005_service::Migration),
             Box::new(m0006_parts::Migration),
+            Box::new(m0007_care::Migration),
+            Box::new(m0008_feedback::Migration),
         ]
     }
 }

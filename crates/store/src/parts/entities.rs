@@ -295,31 +295,3 @@ pub mod special_order_step {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
-
-/// A message to a customer waiting to be sent.
-pub mod outbox_message {
-    use sea_orm::entity::prelude::*;
-
-    #[sea_orm::model]
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
-    #[schema(as = OutboxMessage)]
-    #[sea_orm(table_name = "outbox_messages")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub tenant_id: Uuid,
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
-        pub store_id: Option<Uuid>,
-        pub customer_id: Option<Uuid>,
-        pub channel: String,
-        pub kind: String,
-        pub body: String,
-        pub status: String,
-        pub attempts: i32,
-        pub created_at: chrono::DateTime<chrono::Utc>,
-        pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
-        pub related_id: Option<Uuid>,
-    }
-
-    impl ActiveModelBehavior for ActiveModel {}
-}

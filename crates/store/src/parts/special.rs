@@ -14,12 +14,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::entities::{outbox_message, special_order, special_order_step};
+use super::entities::{special_order, special_order_step};
 use super::stock::{Against, Movement, apply};
 use super::{catalogue, positive_quantity, store_number};
 use crate::Database;
 use crate::error::{StoreError, StoreResult};
-use crate::org::{self, Actor};
+use crate::org::Actor;
 use crate::sales::{audit_record, store_today, text};
 use crate::service::entities::repair_order;
 use crate::service::in_scope;
@@ -274,27 +274,19 @@ async fn notify_customer(
     let txn = crate::db::begin_write(&db.conn).await?;
     let current = get(&txn, actor, id).await?;
     let part = catalogue::get(&txn, actor, current.part_id).await?;
-    let store = org::find_store(&txn, actor.tenant_id, current.store_id).await?;
-    let customer = crate::customers::get(&txn, actor, current.customer_id).await?;
-    let body = format!(
-        "【{}】{}您好，您订购的配件“{}”已到店，请与服务顾问约定安装时间。",
-        store.name, customer.name, part.name
-    );
-    let queued = outbox_message::ActiveModel {
-        tenant_id: Set(actor.tenant_id),
-        id: Set(Uuid::now_v7()),
-        store_id: Set(Some(current.store_id)),
-        customer_id: Set(Some(current.customer_id)),
-        channel: Set("sms".to_owned()),
-        kind: Set("special_order_arrived".to_owned()),
-        body: Set(body),
-        status: Set("pending".to_owned()),
-        attempts: Set(0),
-        created_at: Set(Utc::now()),
-        sent_at: Set(None),
-        related_id: Set(Some(current.id)),
-    }
-    .insert(&txn)
+    let queued = crate::care::outbox::enqueue(
+        &txn,
+        actor.tenant_id,
+        crate::care::outbox::NewMessage {
+            store_id: current.store_id,
+            customer_id: current.customer_id,
+            channel: fours_notify::ChannelKind::Sms,
+            code: "special_order_arrived".into(),
+            context: serde_json::json!({"part_name": part.name}),
+            related_id: Some(current.id),
+            at: Utc::now(),
+        },
+    )
     .await?;
     let moved = advance(&txn, actor, current, Status::CustomerNotified, None, |_| {}).await?;
     audit_record(&txn, actor, "create", "outbox_message", queued.id, &queued).await?;

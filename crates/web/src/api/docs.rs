@@ -76,11 +76,19 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The whole document: the core paths above and each capability's own document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.merge(super::care::CareDoc::openapi());
+    document.merge(super::care::FeedbackDoc::openapi());
+    document
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/openapi.json",
-            get(|| async { Json(ApiDoc::openapi()) }),
+            get(|| async { Json(document()) }),
         )
         .route("/api/docs", get(|| async { Html(DOCS_PAGE) }))
 }

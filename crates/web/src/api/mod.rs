@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+pub mod care;
 pub mod customers;
 mod docs;
 mod exports;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(audit::routes())
         .merge(auth::routes())
+        .merge(care::routes())
         .merge(customers::routes())
         .merge(imports::routes())
         .merge(exports::routes())

@@ -1,6 +1,7 @@
 //! The staff UI: server-rendered pages (askama) enhanced with htmx. Chinese by default, English
 //! per user. Pages call the same store operations as the API, so rules and audit are identical.
 
+mod care;
 mod customers;
 mod deals;
 mod forms;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vehicles::routes())
         .merge(service::routes())
         .merge(parts::routes())
+        .merge(care::routes())
 }
 
 /// What every page needs: language, CSRF token, demo flag, the signed-in user, time zone.
