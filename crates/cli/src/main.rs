@@ -185,6 +185,7 @@ async fn serve(settings: &Settings, demo: bool, listen: Option<String>) -> Resul
     tokio::spawn(housekeeping(database.conn.clone()));
     let mut web = settings.web_config();
     web.demo = demo;
+    fours_store::care::outbox::set_public_url(&web.public_url);
     let channels = fours_notify::Channels::new(&web.notify).context("message channels")?;
     fours_web::care_jobs::spawn(database.clone(), channels);
     let state = fours_web::AppState::new(database, web);

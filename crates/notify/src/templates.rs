@@ -123,10 +123,10 @@ macro_rules! opt_out {
         " Reply T to opt out"
     };
     (marketing, email_zh) => {
-        "\n\n如不希望再收到此类消息，请回复“退订”。"
+        "\n\n如不希望再收到此类消息，请点击退订：{{ opt_out_link }}"
     };
     (marketing, email_en) => {
-        "\n\nTo stop receiving these messages, reply “unsubscribe”."
+        "\n\nTo stop receiving these messages: {{ opt_out_link }}"
     };
     (service, $any:ident) => {
         ""

@@ -30,6 +30,7 @@ fn full_context() -> serde_json::Value {
         "part_name": "左前大灯总成",
         "survey_link": "https://fours.example.com/s/4f2a1",
         "due_on": "2026-04-01",
+        "opt_out_link": "https://fours.example.com/u/0190",
     })
 }
 

@@ -259,6 +259,8 @@ async fn the_worker_sends_with_retries_quiet_hours_and_consent(app: Arc<TestApp>
     assert_eq!(received.len(), 2);
     assert!(received.iter().all(|r| r.signature_valid));
     assert_eq!(received[1].body["to"], mobile(4));
+    let timeline = ok(&app, Role::StoreManager, "GET", &format!("/api/v1/customers/{by_sms}/timeline"), None).await;
+    assert!(fixtures::kinds(&timeline).contains(&"message_sent".to_owned()), "{timeline}");
     // The e-mail customer's message (a special order's arrival) goes by e-mail.
     let store_id = app.store_id;
     let txn = fours_store::db::begin_write(&app.db.conn).await.unwrap();
@@ -287,6 +289,7 @@ async fn the_worker_sends_with_retries_quiet_hours_and_consent(app: Arc<TestApp>
     }).await.unwrap();
     txn.commit().await.unwrap();
     assert_eq!(anniversary.status, "pending");
+    assert!(anniversary.body.contains(&format!("/u/{}", anniversary.id)), "opt-out link: {}", anniversary.body);
     let reply = json!({"from": mobile(5), "text": "T"}).to_string();
     let timestamp = Utc::now().timestamp();
     let signature = fours_notify::gateway::sign(SECRET, timestamp, reply.as_bytes());
@@ -313,13 +316,27 @@ async fn the_worker_sends_with_retries_quiet_hours_and_consent(app: Arc<TestApp>
         .unwrap()
         .unwrap();
     assert_eq!(stopped.status, "suppressed", "withdrawn consent stops queued marketing at once");
+    // The link in a marketing e-mail withdraws consent too.
+    let linked = id_of(&create_customer(&app, app.token(Role::SalesConsultant), json!({"name": "链接退订",
+        "mobile": mobile(6), "email": "link@example.com", "preferred_channel": "email", "marketing_consent": true})).await);
+    let txn = fours_store::db::begin_write(&app.db.conn).await.unwrap();
+    let greeting = fours_store::care::outbox::enqueue(&txn, app.tenant_id, fours_store::care::outbox::NewMessage {
+        store_id, customer_id: linked, channel: fours_notify::ChannelKind::Sms,
+        code: "birthday".into(), context: json!({}), related_id: None, at,
+    }).await.unwrap();
+    txn.commit().await.unwrap();
+    let name = fours_store::care::consent::opt_out_by_link(&app.db, &greeting.id.to_string()).await.unwrap();
+    assert_eq!(name, "链接退订");
+    let customer = ok(&app, Role::StoreManager, "GET", &format!("/api/v1/customers/{linked}"), None).await;
+    assert_eq!(customer["marketing_consent"], false);
+    assert!(fours_store::care::consent::opt_out_by_link(&app.db, &Uuid::now_v7().to_string()).await.is_err());
     let report = ok(&app, Role::StoreManager, "GET", "/api/v1/reports/care", None).await;
     let row = |channel: &str| {
         let found = report["messages"].as_array().unwrap().iter().find(|r| r["channel"] == channel).unwrap().clone();
         (found["sent"].as_u64(), found["suppressed"].as_u64())
     };
     assert_eq!(row("sms"), (Some(1), Some(1)));
-    assert_eq!(row("email"), (Some(1), Some(1)));
+    assert_eq!(row("email"), (Some(1), Some(2)));
 }
 
 async fn plans_templates_and_settings_are_edited_with_named_errors(app: Arc<TestApp>) {

@@ -22,33 +22,24 @@ pub fn is_opt_out_reply(text: &str) -> bool {
     ["T", "TD", "N", "退订", "STOP", "UNSUBSCRIBE"].contains(&word.as_str())
 }
 
-/// The opt-out link's token for one customer: `tenant.customer.signature`.
-pub fn opt_out_token(db: &Database, tenant_id: Uuid, customer_id: Uuid) -> String {
-    let message = format!("opt-out:{tenant_id}:{customer_id}");
-    format!("{tenant_id}.{customer_id}.{}", db.pii.sign_link(&message))
-}
-
-/// The customer a token names, if its signature holds.
-fn token_customer(db: &Database, token: &str) -> Option<(Uuid, Uuid)> {
-    let mut parts = token.split('.');
-    let tenant_id: Uuid = parts.next()?.parse().ok()?;
-    let customer_id: Uuid = parts.next()?.parse().ok()?;
-    let signature = parts.next()?;
-    let message = format!("opt-out:{tenant_id}:{customer_id}");
-    db.pii
-        .verify_link(&message, signature)
-        .then_some((tenant_id, customer_id))
-}
-
-/// Withdraws consent through the link; the customer's name for the confirmation page.
+/// Withdraws consent through the link in a message (`/u/{message id}`: the id is a UUIDv7,
+/// whose 74 random bits make it unguessable); the customer's name for the confirmation page.
 pub async fn opt_out_by_link(db: &Database, token: &str) -> StoreResult<String> {
-    let (tenant_id, customer_id) = token_customer(db, token).ok_or(StoreError::NotFound)?;
+    let message_id: Uuid = token.parse().map_err(|_| StoreError::NotFound)?;
     let txn = crate::db::begin_write(&db.conn).await?;
-    let found = customer::Entity::find_by_id((tenant_id, customer_id))
+    let message = outbox_message::Entity::find()
+        .filter(outbox_message::Column::Id.eq(message_id))
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    withdraw(&txn, found.clone(), None, "link").await?;
+    let customer_id = message.customer_id.ok_or(StoreError::NotFound)?;
+    let found = customer::Entity::find_by_id((message.tenant_id, customer_id))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if found.marketing_consent {
+        withdraw(&txn, found.clone(), None, "link").await?;
+    }
     txn.commit().await?;
     Ok(found.name)
 }

@@ -17,9 +17,21 @@ use uuid::Uuid;
 
 use super::entities::outbox_message;
 use super::{policy, templates};
-use crate::customers::entities::customer;
+use crate::customers::entities::{customer, timeline_event};
 use crate::error::{StoreError, StoreResult};
 use crate::org::{self, Actor};
+
+/// The address customers reach the server at, for links in messages (`fours serve` sets it
+/// from its configuration; one per process).
+static PUBLIC_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn set_public_url(url: &str) {
+    let _ = PUBLIC_URL.set(url.trim_end_matches('/').to_owned());
+}
+
+pub fn public_url() -> &'static str {
+    PUBLIC_URL.get().map_or("http://127.0.0.1:8080", String::as_str)
+}
 
 pub const PENDING: &str = "pending";
 pub const SENDING: &str = "sending";
@@ -89,10 +101,12 @@ pub async fn enqueue(
     let zone = org::store_zone(txn, tenant_id, Some(store.id)).await;
     let care = policy::for_store(txn, tenant_id, store.id).await?;
     let channel = channel_for(&customer, message.channel);
+    let id = Uuid::now_v7();
     let mut context = message.context;
     if let Some(facts) = context.as_object_mut() {
         facts.insert("customer_name".into(), customer.name.clone().into());
         facts.insert("store_name".into(), store.name.clone().into());
+        facts.insert("opt_out_link".into(), format!("{}/u/{id}", public_url()).into());
     }
     let locale = templates::LOCALES[0];
     let (subject, body) = templates::compose(
@@ -110,7 +124,7 @@ pub async fn enqueue(
     let release = care.quiet_hours().release_at(message.at, zone);
     Ok(outbox_message::ActiveModel {
         tenant_id: Set(tenant_id),
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         store_id: Set(Some(store.id)),
         customer_id: Set(Some(customer.id)),
         channel: Set(channel.as_str().to_owned()),
@@ -241,10 +255,12 @@ pub async fn record(
     delivery: Delivery,
     now: DateTime<Utc>,
 ) -> StoreResult<outbox_message::Model> {
-    let mut model: outbox_message::ActiveModel = dispatch.message.clone().into();
-    model.attempts = Set(dispatch.message.attempts + 1);
+    let message = &dispatch.message;
+    let mut model: outbox_message::ActiveModel = message.clone().into();
+    model.attempts = Set(message.attempts + 1);
     match delivery {
         Delivery::Sent { provider_id } => {
+            on_timeline(db, message, now).await?;
             model.status = Set(SENT.to_owned());
             model.sent_at = Set(Some(now));
             model.provider_id = Set(provider_id);
@@ -263,6 +279,30 @@ pub async fn record(
         }
     }
     Ok(model.update(db).await?)
+}
+
+/// A sent message lands on the customer's timeline with its words.
+async fn on_timeline(
+    db: &impl ConnectionTrait,
+    message: &outbox_message::Model,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    timeline_event::ActiveModel {
+        tenant_id: Set(message.tenant_id),
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(message.customer_id),
+        vehicle_id: Set(None),
+        at: Set(now),
+        kind: Set("message_sent".to_owned()),
+        summary: Set(message.body.chars().take(120).collect()),
+        actor_id: Set(None),
+        data: Set(Some(serde_json::json!({
+            "message_id": message.id, "channel": message.channel, "kind": message.kind,
+        }))),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 /// Messages left `sending` by a worker that stopped mid-way go back to the queue (a message may

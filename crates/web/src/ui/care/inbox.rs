@@ -245,7 +245,9 @@ async fn reassign(
         Ok(moved) => {
             let text = rust_i18n::t!("care.inbox.reassigned", locale = page.lang(), count = moved);
             set_flash(&session, text.into_owned()).await;
-            let filter = assignee.map(|id| format!("&assignee_id={id}")).unwrap_or_default();
+            let filter = assignee
+                .map(|id| format!("&assignee_id={id}"))
+                .unwrap_or_default();
             Redirect::to(&format!("/care?view=team{filter}")).into_response()
         }
         Err(error) => match message(&page, &error) {

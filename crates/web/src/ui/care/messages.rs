@@ -116,9 +116,17 @@ async fn outbox_page(
         .collect();
     let message_channels = Channel::ALL.into_iter().filter(|c| c.is_message());
     let mut statuses = vec![(String::new(), page.t("care.messages.all"))];
-    statuses.extend(options(&page, "message_status", [PENDING, SENT, FAILED, SUPPRESSED]));
+    statuses.extend(options(
+        &page,
+        "message_status",
+        [PENDING, SENT, FAILED, SUPPRESSED],
+    ));
     let mut channels = vec![(String::new(), page.t("care.messages.all"))];
-    channels.extend(options(&page, "channel", message_channels.map(Channel::as_str)));
+    channels.extend(options(
+        &page,
+        "channel",
+        message_channels.map(Channel::as_str),
+    ));
     render(&OutboxTemplate {
         messages,
         statuses,

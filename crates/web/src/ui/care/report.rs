@@ -32,10 +32,7 @@ struct PeriodParams {
 
 /// Per mille as a percentage with one decimal: 875 → "87.5%"; "—" when nothing was due.
 fn percent(permille: Option<u64>) -> String {
-    permille.map_or_else(
-        || "—".to_owned(),
-        |p| format!("{}.{}%", p / 10, p % 10),
-    )
+    permille.map_or_else(|| "—".to_owned(), |p| format!("{}.{}%", p / 10, p % 10))
 }
 
 pub struct CoverageCard {
@@ -122,7 +119,15 @@ async fn report_page(
         .collect();
     let channel_rows: Vec<(&str, u64, u64, u64, u64)> = channels
         .iter()
-        .map(|c| (c.channel.as_str(), c.sent, c.failed, c.pending, c.suppressed))
+        .map(|c| {
+            (
+                c.channel.as_str(),
+                c.sent,
+                c.failed,
+                c.pending,
+                c.suppressed,
+            )
+        })
         .collect();
     let labels = [
         ["on_time", "late", "unreached", "overdue"].map(|k| page.t(&format!("care.report.{k}"))),

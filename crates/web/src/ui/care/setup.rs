@@ -286,7 +286,11 @@ fn variables(code: &str) -> String {
     let mut names: Vec<String> = Vec::new();
     for template in default_templates().into_iter().filter(|t| t.code == code) {
         let sources = [Some(template.body), template.subject];
-        for rest in sources.into_iter().flatten().flat_map(|s| s.split("{{").skip(1)) {
+        for rest in sources
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s.split("{{").skip(1))
+        {
             let name: String = rest
                 .trim_start()
                 .chars()
@@ -340,13 +344,21 @@ fn policy_fields(page: &Page, policy: &CarePolicy, failed: Option<&Failed>) -> V
             "number",
             policy.first_service_months.to_string(),
         ),
-        ("first_service_km", "number", policy.first_service_km.to_string()),
+        (
+            "first_service_km",
+            "number",
+            policy.first_service_km.to_string(),
+        ),
         (
             "second_service_months",
             "number",
             policy.second_service_months.to_string(),
         ),
-        ("second_service_km", "number", policy.second_service_km.to_string()),
+        (
+            "second_service_km",
+            "number",
+            policy.second_service_km.to_string(),
+        ),
     ];
     let typed = failed.filter(|f| f.key == "policy").map(|f| &f.values);
     stored
@@ -374,8 +386,11 @@ fn template_groups(
         let value = |name: &str| typed.and_then(|f| f.values.get(name).cloned());
         let form = TemplateForm {
             channel_label: word(page, "channel", &view.channel),
-            subject: (view.channel == "email")
-                .then(|| value("subject").or(view.subject.clone()).unwrap_or_default()),
+            subject: (view.channel == "email").then(|| {
+                value("subject")
+                    .or(view.subject.clone())
+                    .unwrap_or_default()
+            }),
             body: value("body").unwrap_or(view.body),
             error: typed.map(|f| f.message.clone()),
             key,
@@ -645,7 +660,10 @@ async fn save_policy(
         outcome: unless_invalid(errors, change).await,
     };
     let done = page.t("care.setup.saved");
-    answer(&state, &session, page, &actor, values, change, move |_| done).await
+    answer(&state, &session, page, &actor, values, change, move |_| {
+        done
+    })
+    .await
 }
 
 async fn save_template(
@@ -676,9 +694,8 @@ async fn save_template(
         outcome: change.await,
     };
     let done = page.t("care.setup.saved");
-    let saved = move |view: TemplateView| {
-        format!("{done}：{} {} {}", view.code, view.channel, view.locale)
-    };
+    let saved =
+        move |view: TemplateView| format!("{done}：{} {} {}", view.code, view.channel, view.locale);
     answer(&state, &session, page, &actor, values, change, saved).await
 }
 
@@ -708,8 +725,13 @@ async fn run_now(
     };
     let lang = page.lang();
     let saved = move |(events, created): (u64, u64)| {
-        rust_i18n::t!("care.setup.ran", locale = lang, events = events, created = created)
-            .into_owned()
+        rust_i18n::t!(
+            "care.setup.ran",
+            locale = lang,
+            events = events,
+            created = created
+        )
+        .into_owned()
     };
     answer(&state, &session, page, &actor, values, change, saved).await
 }
