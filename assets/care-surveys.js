@@ -16,8 +16,8 @@
       { type: "value", min: -100, max: 100, name: "NPS" }
     ],
     series: [
-      { name: chart.dataset.index || "index", type: "line", connectNulls: true, data: rows.map(function (r) { return r[1]; }) },
-      { name: chart.dataset.topBox || "top box", type: "line", connectNulls: true, data: rows.map(function (r) { return r[2]; }) },
+      { name: chart.dataset.index || "index", type: "line", connectNulls: true, showSymbol: true, symbolSize: 8, data: rows.map(function (r) { return r[1]; }) },
+      { name: chart.dataset.topBox || "top box", type: "line", connectNulls: true, showSymbol: true, symbolSize: 8, data: rows.map(function (r) { return r[2]; }) },
       { name: "NPS", type: "bar", yAxisIndex: 1, data: rows.map(function (r) { return r[3]; }) }
     ]
   });

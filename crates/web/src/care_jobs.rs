@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use fours_notify::{Channels, ChannelKind, Outgoing, SendError, retry_delay};
+use fours_notify::{ChannelKind, Channels, Outgoing, SendError, retry_delay};
 use fours_store::Database;
 use fours_store::care::outbox::{self, Delivery, Dispatch};
 use fours_store::care::{complaints, generate, tasks};
@@ -16,7 +16,11 @@ use fours_store::care::{complaints, generate, tasks};
 const BATCH: u64 = 50;
 
 /// Sends every message due at `now`; returns how many were tried.
-pub async fn send_due(db: &Database, channels: &Channels, now: DateTime<Utc>) -> fours_store::error::StoreResult<usize> {
+pub async fn send_due(
+    db: &Database,
+    channels: &Channels,
+    now: DateTime<Utc>,
+) -> fours_store::error::StoreResult<usize> {
     let claimed = outbox::claim_due(&db.conn, now, BATCH).await?;
     for dispatch in &claimed {
         let delivery = deliver(channels, dispatch, now).await;
@@ -28,7 +32,9 @@ pub async fn send_due(db: &Database, channels: &Channels, now: DateTime<Utc>) ->
 async fn deliver(channels: &Channels, dispatch: &Dispatch, now: DateTime<Utc>) -> Delivery {
     let message = &dispatch.message;
     let Some(channel) = ChannelKind::parse(&message.channel) else {
-        return Delivery::Failed { error: format!("unknown channel {}", message.channel) };
+        return Delivery::Failed {
+            error: format!("unknown channel {}", message.channel),
+        };
     };
     let outgoing = Outgoing {
         id: message.id,
@@ -39,13 +45,20 @@ async fn deliver(channels: &Channels, dispatch: &Dispatch, now: DateTime<Utc>) -
         template: message.template.clone(),
     };
     match channels.send(&outgoing).await {
-        Ok(receipt) => Delivery::Sent { provider_id: receipt.provider_id },
+        Ok(receipt) => Delivery::Sent {
+            provider_id: receipt.provider_id,
+        },
         Err(SendError::Permanent(error)) => Delivery::Failed { error },
-        Err(error @ SendError::NotConfigured(_)) => Delivery::Failed { error: error.to_string() },
+        Err(error @ SendError::NotConfigured(_)) => Delivery::Failed {
+            error: error.to_string(),
+        },
         Err(SendError::Temporary(error)) => {
             let tries = u32::try_from(message.attempts + 1).unwrap_or(u32::MAX);
             match retry_delay(tries).and_then(|delay| chrono::Duration::from_std(delay).ok()) {
-                Some(delay) => Delivery::Retry { error, at: now + delay },
+                Some(delay) => Delivery::Retry {
+                    error,
+                    at: now + delay,
+                },
                 None => Delivery::Failed { error },
             }
         }

@@ -44,6 +44,7 @@ struct Records {
     technician: Uuid,
     parts: PartsRecords,
     feedback: FeedbackRecords,
+    care: CareRecords,
     /// Makes VINs and mobiles of this round unique.
     serial: u32,
 }
@@ -107,7 +108,9 @@ async fn records(app: &TestApp, serial: u32) -> Records {
     let parts =
         PartsRecords::create(app, serial, customer["id"].clone(), vehicle["id"].clone()).await;
     let feedback = FeedbackRecords::create(app, customer["id"].clone()).await;
+    let care = CareRecords::create(app, id_of(&customer)).await;
     Records {
+        care,
         parts,
         feedback,
         appointment,
@@ -308,7 +311,12 @@ impl FeedbackRecords {
     async fn create(app: &TestApp, customer: Value) -> FeedbackRecords {
         let admin = app.token(Role::Admin);
         let (status, complaint) = app
-            .call("POST", "/api/v1/complaints", Some(admin), Some(complaint_body(&customer)))
+            .call(
+                "POST",
+                "/api/v1/complaints",
+                Some(admin),
+                Some(complaint_body(&customer)),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{complaint}");
         let (status, templates) = app
@@ -335,6 +343,65 @@ impl FeedbackRecords {
             response: id_of(&response["response"]),
         }
     }
+}
+
+/// Care records for one round: the store's delivery plan and a rule of it (the seeds' plans,
+/// made on first read) and an open task of the round's customer for the consultant.
+struct CareRecords {
+    plan: Uuid,
+    rule: Uuid,
+    task: Uuid,
+}
+
+impl CareRecords {
+    async fn create(app: &TestApp, customer: Uuid) -> CareRecords {
+        let (status, plans) = app
+            .call(
+                "GET",
+                &format!("/api/v1/care-plans?store_id={}", app.store_id),
+                Some(app.token(Role::Admin)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{plans}");
+        let delivery = plans
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["plan"]["code"] == "delivery"))
+            .expect("the delivery plan");
+        let now = chrono::Utc::now();
+        let task = fours_store::care::tasks::NewTask {
+            store_id: app.store_id,
+            rule_id: None,
+            subject: format!("matrix:{customer}"),
+            occurrence: 0,
+            customer_id: customer,
+            vehicle_id: None,
+            related_id: None,
+            assignee_id: Some(app.users[&Role::SalesConsultant].id),
+            assignee_role: "selling_consultant".into(),
+            channel: "phone".into(),
+            title: "矩阵回访".into(),
+            script: String::new(),
+            survey: None,
+            opens_at: now,
+            due_at: now + chrono::Duration::days(7),
+            status: fours_store::care::tasks::OPEN,
+        };
+        let task = fours_store::care::tasks::create(&app.db.conn, app.tenant_id, task)
+            .await
+            .unwrap()
+            .expect("a new task");
+        CareRecords {
+            plan: id_of(&delivery["plan"]),
+            rule: id_of(&delivery["rules"][0]),
+            task: task.id,
+        }
+    }
+}
+
+fn care_rule_body() -> Value {
+    json!({"trigger": "vehicle_delivered", "offset_days": 7, "action": "task", "channel": "phone",
+           "assignee": "selling_consultant", "title": "矩阵规则", "script": "您好"})
 }
 
 fn complaint_body(customer: &Value) -> Value {
@@ -382,6 +449,12 @@ fn path(route: &Route, records: &Records) -> String {
         records.parts.supplier_order
     } else if route.path.starts_with("/api/v1/stock-takes/") {
         records.parts.stock_take
+    } else if route.path.starts_with("/api/v1/care-plans/") {
+        records.care.plan
+    } else if route.path.starts_with("/api/v1/care-rules/") {
+        records.care.rule
+    } else if route.path.starts_with("/api/v1/tasks/") {
+        records.care.task
     } else if route.path.starts_with("/api/v1/complaints/") {
         records.feedback.complaint
     } else if route.path.starts_with("/api/v1/surveys/") {
@@ -520,15 +593,32 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         }
         BodyKind::StockTake => Some(json!({"store_id": store_id})),
         BodyKind::Counts => Some(json!({"counts": [], "submit": true})),
-        BodyKind::SurveyTemplate => Some(json!({"store_id": store_id, "code": format!("matrix_{serial}"),
+        BodyKind::SurveyTemplate => Some(
+            json!({"store_id": store_id, "code": format!("matrix_{serial}"),
             "name": "矩阵问卷", "touch_point": "service",
-            "questions": [{"code": "overall", "text": "总体满意度？", "kind": "scale10", "required": true}]})),
+            "questions": [{"code": "overall", "text": "总体满意度？", "kind": "scale10", "required": true}]}),
+        ),
         BodyKind::SurveyChange => Some(json!({"name": "售后满意度回访"})),
         BodyKind::SurveyResponse => Some(survey_response_body(&json!(records.customer))),
         BodyKind::SurveyLink => {
             Some(json!({"customer_id": records.customer, "template_code": "ssi"}))
         }
         BodyKind::Complaint => Some(complaint_body(&json!(records.customer))),
+        BodyKind::PlanChange => Some(json!({"active": true})),
+        BodyKind::CareRule => Some(care_rule_body()),
+        BodyKind::CarePolicy => Some(
+            json!({"quiet_start": "21:00", "quiet_end": "09:00", "max_attempts": 3,
+            "escalation_grace_hours": 24, "low_score_threshold": 60, "first_service_months": 6,
+            "first_service_km": 5000, "second_service_months": 12, "second_service_km": 10000}),
+        ),
+        BodyKind::MessageTemplate => Some(
+            json!({"code": "birthday", "channel": "sms", "locale": "zh-CN",
+            "body": "【{{ store_name }}】{{ customer_name }}，生日快乐！回T退订"}),
+        ),
+        BodyKind::TaskReassign => Some(json!({"task_ids": [records.care.task],
+            "to_user_id": records.consultant})),
+        BodyKind::Attempt => Some(json!({"outcome": "call_back",
+            "call_back_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()})),
         BodyKind::ComplaintChange => Some(json!({"severity": "high"})),
         BodyKind::ComplaintStep => Some(json!({"step": "respond", "note": "已致电"})),
         BodyKind::Campaign => Some(

@@ -75,7 +75,11 @@ async fn templates_are_created_lazily_and_changed_by_set_up(app: Arc<TestApp>) {
     assert_eq!(csi["store_id"], json!(app.store_id));
     assert_eq!(csi["touch_point"], "service");
     let questions = csi["questions"].as_array().unwrap();
-    assert!(questions.iter().any(|q| q["nps"] == true && q["kind"] == "scale10"));
+    assert!(
+        questions
+            .iter()
+            .any(|q| q["nps"] == true && q["kind"] == "scale10")
+    );
     assert!(questions.iter().any(|q| q["pair"]["side"] == "expectation"));
     assert!(questions[0]["text"].as_str().unwrap().contains("满意"));
     // Reading again makes nothing new; the group's admin sees both stores (made for the other).
@@ -91,12 +95,29 @@ async fn templates_are_created_lazily_and_changed_by_set_up(app: Arc<TestApp>) {
             {"code": "overall", "text": "试驾体验打几分？", "kind": "scale10", "required": true},
             {"code": "contact", "text": "希望怎样联系您？", "kind": "choice", "options": ["电话", "微信"]}]});
     let (status, denied) = app
-        .call("POST", "/api/v1/surveys", Some(app.token(CARE)), Some(body.clone()))
+        .call(
+            "POST",
+            "/api/v1/surveys",
+            Some(app.token(CARE)),
+            Some(body.clone()),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{denied}");
-    let created = ok(&app, Role::StoreManager, "POST", "/api/v1/surveys", Some(body.clone())).await;
+    let created = ok(
+        &app,
+        Role::StoreManager,
+        "POST",
+        "/api/v1/surveys",
+        Some(body.clone()),
+    )
+    .await;
     let (status, duplicate) = app
-        .call("POST", "/api/v1/surveys", Some(app.token(Role::StoreManager)), Some(body))
+        .call(
+            "POST",
+            "/api/v1/surveys",
+            Some(app.token(Role::StoreManager)),
+            Some(body),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{duplicate}");
     let (status, refused) = app
@@ -398,14 +419,26 @@ async fn a_complaint_walks_from_intake_to_close_and_reopens(app: Arc<TestApp>) {
     assert_eq!(respond_by - opened, Duration::hours(4));
     assert_eq!(resolve_by - opened, Duration::hours(48));
 
-    let (status, moved) = take_step(&app, id, json!({"step": "respond", "note": "已致电致歉"})).await;
-    assert_eq!((status, moved["status"].clone()), (StatusCode::OK, json!("responded")));
+    let (status, moved) =
+        take_step(&app, id, json!({"step": "respond", "note": "已致电致歉"})).await;
+    assert_eq!(
+        (status, moved["status"].clone()),
+        (StatusCode::OK, json!("responded"))
+    );
     let (status, refused) = take_step(&app, id, json!({"step": "analyse", "cause": "x"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&refused), ["gaps"]);
-    let (status, refused) = take_step(&app, id, json!({"step": "close", "customer_confirmed": true})).await;
+    let (status, refused) = take_step(
+        &app,
+        id,
+        json!({"step": "close", "customer_confirmed": true}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused["error"]["fields"][0]["code"], "complaint.transition");
+    assert_eq!(
+        refused["error"]["fields"][0]["code"],
+        "complaint.transition"
+    );
     let (status, moved) = take_step(
         &app,
         id,
@@ -413,15 +446,34 @@ async fn a_complaint_walks_from_intake_to_close_and_reopens(app: Arc<TestApp>) {
                "actions": "晨会重申接待标准"}),
     )
     .await;
-    assert_eq!((status, moved["status"].clone()), (StatusCode::OK, json!("analysed")));
+    assert_eq!(
+        (status, moved["status"].clone()),
+        (StatusCode::OK, json!("analysed"))
+    );
     assert_eq!(moved["gaps"], json!(["delivery", "communication"]));
-    let (status, moved) = take_step(&app, id, json!({"step": "resolve", "resolution": "店长致歉，赠送保养"})).await;
-    assert_eq!((status, moved["status"].clone()), (StatusCode::OK, json!("resolved")));
+    let (status, moved) = take_step(
+        &app,
+        id,
+        json!({"step": "resolve", "resolution": "店长致歉，赠送保养"}),
+    )
+    .await;
+    assert_eq!(
+        (status, moved["status"].clone()),
+        (StatusCode::OK, json!("resolved"))
+    );
     let (status, refused) = take_step(&app, id, json!({"step": "close"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&refused), ["customer_confirmed"]);
-    let (status, moved) = take_step(&app, id, json!({"step": "close", "customer_confirmed": true})).await;
-    assert_eq!((status, moved["status"].clone()), (StatusCode::OK, json!("closed")));
+    let (status, moved) = take_step(
+        &app,
+        id,
+        json!({"step": "close", "customer_confirmed": true}),
+    )
+    .await;
+    assert_eq!(
+        (status, moved["status"].clone()),
+        (StatusCode::OK, json!("closed"))
+    );
     assert_eq!(moved["customer_confirmed"], true);
     let (status, refused) = take_step(&app, id, json!({"step": "respond"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -452,8 +504,12 @@ async fn a_complaint_walks_from_intake_to_close_and_reopens(app: Arc<TestApp>) {
     assert_eq!(detail["history"][1]["by_id"], json!(app.users[&CARE].id));
 
     // Not settled after all: reopened, counted, owed a response again.
-    let (status, moved) = take_step(&app, id, json!({"step": "reopen", "note": "客户再次来电"})).await;
-    assert_eq!((status, moved["status"].clone()), (StatusCode::OK, json!("open")));
+    let (status, moved) =
+        take_step(&app, id, json!({"step": "reopen", "note": "客户再次来电"})).await;
+    assert_eq!(
+        (status, moved["status"].clone()),
+        (StatusCode::OK, json!("open"))
+    );
     assert_eq!(moved["reopened"], 1);
     assert!(moved["closed_at"].is_null() && moved["responded_at"].is_null());
     assert_eq!(moved["customer_confirmed"], false);
@@ -512,12 +568,31 @@ async fn missed_deadlines_escalate_once(app: Arc<TestApp>) {
         .await
         .unwrap();
     assert_eq!(again, 0, "once");
-    let detail = ok(&app, CARE, "GET", &format!("/api/v1/complaints/{critical}"), None).await;
+    let detail = ok(
+        &app,
+        CARE,
+        "GET",
+        &format!("/api/v1/complaints/{critical}"),
+        None,
+    )
+    .await;
     assert!(detail["escalated_at"].is_string(), "{detail}");
-    let last = detail["history"].as_array().unwrap().last().unwrap().clone();
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["note"], "首次响应超时");
     assert!(last["by_id"].is_null());
-    let quiet = ok(&app, CARE, "GET", &format!("/api/v1/complaints/{low}"), None).await;
+    let quiet = ok(
+        &app,
+        CARE,
+        "GET",
+        &format!("/api/v1/complaints/{low}"),
+        None,
+    )
+    .await;
     assert!(quiet["escalated_at"].is_null());
     // A week on, the low one has missed both its deadlines too.
     let week = Utc::now() + Duration::days(8);
@@ -626,16 +701,21 @@ async fn bad_input_names_its_fields_and_saves_nothing(app: Arc<TestApp>) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let mut fields = error_fields(&refused);
     fields.sort();
-    assert_eq!(fields, ["category", "channel", "customer_id", "severity", "words"]);
+    assert_eq!(
+        fields,
+        ["category", "channel", "customer_id", "severity", "words"]
+    );
     let customer = customer(&app, 20).await;
     let (status, refused) = app
         .call(
             "POST",
             "/api/v1/survey-responses",
             Some(app.token(CARE)),
-            Some(json!({"customer_id": customer, "template_code": "csi", "answers": {
+            Some(
+                json!({"customer_id": customer, "template_code": "csi", "answers": {
                 "overall": 11, "recommend": 8, "waiting_expected": 0, "waiting_actual": 3,
-                "fixed_first_time": "maybe", "work_explained": true, "colour": "red"}})),
+                "fixed_first_time": "maybe", "work_explained": true, "colour": "red"}}),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
@@ -734,7 +814,9 @@ async fn another_dealer_group_sees_none_of_it(app: Arc<TestApp>) {
     }
     let (_, listed) = app.call("GET", "/api/v1/complaints", rival, None).await;
     assert_eq!(listed, json!([]));
-    let (_, listed) = app.call("GET", "/api/v1/survey-responses", rival, None).await;
+    let (_, listed) = app
+        .call("GET", "/api/v1/survey-responses", rival, None)
+        .await;
     assert_eq!(listed, json!([]));
     let (status, refused) = app
         .call(
@@ -746,7 +828,14 @@ async fn another_dealer_group_sees_none_of_it(app: Arc<TestApp>) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert_eq!(error_fields(&refused), ["customer_id"]);
-    let detail = ok(&app, CARE, "GET", &format!("/api/v1/complaints/{complaint}"), None).await;
+    let detail = ok(
+        &app,
+        CARE,
+        "GET",
+        &format!("/api/v1/complaints/{complaint}"),
+        None,
+    )
+    .await;
     assert_eq!(detail["status"], "open");
     assert_eq!(detail["severity"], "medium");
 }
@@ -760,7 +849,9 @@ async fn roles_without_the_right_are_refused(app: Arc<TestApp>) {
         (
             "POST",
             "/api/v1/complaints".to_owned(),
-            Some(json!({"customer_id": customer, "channel": "call", "category": "other", "words": "x"})),
+            Some(
+                json!({"customer_id": customer, "channel": "call", "category": "other", "words": "x"}),
+            ),
         ),
         ("GET", format!("/api/v1/complaints/{complaint}"), None),
         ("GET", "/api/v1/surveys".to_owned(), None),
@@ -799,8 +890,19 @@ async fn roles_without_the_right_are_refused(app: Arc<TestApp>) {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let detail = ok(&app, CARE, "GET", &format!("/api/v1/complaints/{complaint}"), None).await;
-    assert_eq!(detail["history"].as_array().unwrap().len(), 1, "nothing moved");
+    let detail = ok(
+        &app,
+        CARE,
+        "GET",
+        &format!("/api/v1/complaints/{complaint}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        detail["history"].as_array().unwrap().len(),
+        1,
+        "nothing moved"
+    );
 }
 
 on_both_databases!(

@@ -227,8 +227,8 @@ pub fn mean_hours(hours: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use Status::*;
+    use chrono::TimeZone;
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap()
@@ -277,7 +277,10 @@ mod tests {
             Responded.after(Step::Close),
             Err(Invalid("complaint.transition"))
         );
-        assert_eq!(Closed.after(Step::Respond), Err(Invalid("complaint.closed")));
+        assert_eq!(
+            Closed.after(Step::Respond),
+            Err(Invalid("complaint.closed"))
+        );
         assert_eq!(
             Analysed.after(Step::Reopen),
             Err(Invalid("complaint.not_resolved"))
@@ -301,7 +304,10 @@ mod tests {
     #[test]
     fn missed_deadlines_are_breaches() {
         let (respond_by, resolve_by) = deadlines(Severity::Critical, at(1, 8));
-        assert_eq!(breach(Open, respond_by, resolve_by, None, at(1, 9)), Breach::default());
+        assert_eq!(
+            breach(Open, respond_by, resolve_by, None, at(1, 9)),
+            Breach::default()
+        );
         let late = breach(Open, respond_by, resolve_by, None, at(1, 11));
         assert!(late.response && !late.resolution && late.any());
         // Answered, but not resolved within a day.

@@ -18,12 +18,13 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::feedback::{complaint, complaint_history};
 use crate::Database;
 use crate::audit::entities::audit_event;
+use crate::customers::Event;
 use crate::customers::entities::{customer, timeline_event};
 use crate::error::{FieldError, StoreError, StoreResult};
 use crate::org::entities::user;
@@ -39,7 +40,11 @@ pub const MAX_WORDS: usize = 4000;
 /// Complaints the actor may see: their tenant and store; a consultant (own scope) those they
 /// own or about their own customers.
 pub(crate) fn visible(actor: &Actor) -> Condition {
-    let base = in_scope(actor, complaint::Column::TenantId, complaint::Column::StoreId);
+    let base = in_scope(
+        actor,
+        complaint::Column::TenantId,
+        complaint::Column::StoreId,
+    );
     if actor.scope != DataScope::Own {
         return base;
     }
@@ -61,38 +66,21 @@ pub(crate) async fn timeline(
     txn: &impl ConnectionTrait,
     tenant_id: Uuid,
     actor: Option<&Actor>,
-    customer_id: Uuid,
-    vehicle_id: Option<Uuid>,
-    kind: &'static str,
-    summary: String,
-    data: Value,
+    event: Event,
 ) -> StoreResult<()> {
     match actor {
-        Some(actor) => {
-            crate::customers::add_event(
-                txn,
-                actor,
-                crate::customers::Event {
-                    customer_id: Some(customer_id),
-                    vehicle_id,
-                    kind,
-                    summary,
-                    data: Some(data),
-                },
-            )
-            .await
-        }
+        Some(actor) => crate::customers::add_event(txn, actor, event).await,
         None => {
             timeline_event::ActiveModel {
                 tenant_id: Set(tenant_id),
                 id: Set(Uuid::now_v7()),
-                customer_id: Set(Some(customer_id)),
-                vehicle_id: Set(vehicle_id),
+                customer_id: Set(event.customer_id),
+                vehicle_id: Set(event.vehicle_id),
                 at: Set(Utc::now()),
-                kind: Set(kind.to_owned()),
-                summary: Set(summary),
+                kind: Set(event.kind.to_owned()),
+                summary: Set(event.summary),
                 actor_id: Set(None),
-                data: Set(Some(data)),
+                data: Set(event.data),
             }
             .insert(txn)
             .await?;
@@ -230,17 +218,28 @@ pub(crate) async fn open_in(
     .insert(txn)
     .await?;
     history(txn, actor, &created, "new", None).await?;
-    audit(txn, tenant_id, actor, "create", "complaint", created.id, &created).await?;
+    audit(
+        txn,
+        tenant_id,
+        actor,
+        "create",
+        "complaint",
+        created.id,
+        &created,
+    )
+    .await?;
     timeline(
         txn,
         tenant_id,
         actor,
-        created.customer_id,
-        created.vehicle_id,
-        "complaint_opened",
-        format!("{} {}", created.number, short(&created.words)),
-        json!({"complaint_id": created.id, "number": created.number, "channel": created.channel,
-               "category": created.category, "severity": created.severity}),
+        Event {
+            customer_id: Some(created.customer_id),
+            vehicle_id: created.vehicle_id,
+            kind: "complaint_opened",
+            summary: format!("{} {}", created.number, short(&created.words)),
+            data: Some(json!({"complaint_id": created.id, "number": created.number, "channel": created.channel,
+               "category": created.category, "severity": created.severity})),
+        },
     )
     .await?;
     Ok(created)
@@ -427,9 +426,7 @@ pub async fn intake(
         NewComplaint {
             store_id,
             customer_id: customer.id,
-            vehicle_id: input
-                .vehicle_id
-                .or(repair.as_ref().map(|o| o.vehicle_id)),
+            vehicle_id: input.vehicle_id.or(repair.as_ref().map(|o| o.vehicle_id)),
             sales_order_id: input.sales_order_id,
             repair_order_id: input.repair_order_id,
             survey_response_id: None,
@@ -516,7 +513,10 @@ pub struct StepInput {
 
 fn long_text(field: &'static str, value: &Option<String>) -> StoreResult<Option<String>> {
     let value = text(value);
-    if value.as_ref().is_some_and(|v| v.chars().count() > MAX_WORDS) {
+    if value
+        .as_ref()
+        .is_some_and(|v| v.chars().count() > MAX_WORDS)
+    {
         return Err(StoreError::invalid(field, "text.too_long"));
     }
     Ok(value)
@@ -626,11 +626,13 @@ pub async fn step(
         &txn,
         actor.tenant_id,
         Some(actor),
-        moved.customer_id,
-        moved.vehicle_id,
-        kind,
-        format!("{} {said}", moved.number),
-        json!({"complaint_id": moved.id, "number": moved.number, "from": from.as_str(), "to": moved.status}),
+        Event {
+            customer_id: Some(moved.customer_id),
+            vehicle_id: moved.vehicle_id,
+            kind,
+            summary: format!("{} {said}", moved.number),
+            data: Some(json!({"complaint_id": moved.id, "number": moved.number, "from": from.as_str(), "to": moved.status})),
+        },
     )
     .await?;
     txn.commit().await?;
@@ -720,11 +722,13 @@ pub async fn change(
         &txn,
         actor.tenant_id,
         Some(actor),
-        changed.customer_id,
-        changed.vehicle_id,
-        "complaint_changed",
-        format!("{} {summary}", changed.number),
-        json!({"complaint_id": changed.id, "number": changed.number}),
+        Event {
+            customer_id: Some(changed.customer_id),
+            vehicle_id: changed.vehicle_id,
+            kind: "complaint_changed",
+            summary: format!("{} {summary}", changed.number),
+            data: Some(json!({"complaint_id": changed.id, "number": changed.number})),
+        },
     )
     .await?;
     txn.commit().await?;
@@ -772,18 +776,36 @@ pub async fn escalate_overdue(db: &Database, now: DateTime<Utc>) -> StoreResult<
         model.escalated_at = Set(Some(now));
         let marked = model.update(&txn).await?;
         let tenant_id = marked.tenant_id;
-        history(&txn, None, &marked, &current.status, Some(missed.to_owned())).await?;
-        audit(&txn, tenant_id, None, "escalate", "complaint", marked.id, &marked).await?;
+        history(
+            &txn,
+            None,
+            &marked,
+            &current.status,
+            Some(missed.to_owned()),
+        )
+        .await?;
+        audit(
+            &txn,
+            tenant_id,
+            None,
+            "escalate",
+            "complaint",
+            marked.id,
+            &marked,
+        )
+        .await?;
         timeline(
             &txn,
             tenant_id,
             None,
-            marked.customer_id,
-            marked.vehicle_id,
-            "complaint_escalated",
-            format!("{} {missed}，已升级", marked.number),
-            json!({"complaint_id": marked.id, "number": marked.number,
-                   "response_overdue": breach.response, "resolution_overdue": breach.resolution}),
+            Event {
+                customer_id: Some(marked.customer_id),
+                vehicle_id: marked.vehicle_id,
+                kind: "complaint_escalated",
+                summary: format!("{} {missed}，已升级", marked.number),
+                data: Some(json!({"complaint_id": marked.id, "number": marked.number,
+                   "response_overdue": breach.response, "resolution_overdue": breach.resolution})),
+            },
         )
         .await?;
         txn.commit().await?;
@@ -900,7 +922,13 @@ pub(crate) async fn views(
         .map(|row| {
             let breach = Status::parse(&row.status)
                 .map(|status| {
-                    rules::breach(status, row.respond_by, row.resolve_by, row.responded_at, now)
+                    rules::breach(
+                        status,
+                        row.respond_by,
+                        row.resolve_by,
+                        row.responded_at,
+                        now,
+                    )
                 })
                 .unwrap_or_default();
             ComplaintView {
@@ -1014,7 +1042,8 @@ impl Tally {
             self.response.push(rules::hours_between(row.opened_at, at));
         }
         if let Some(at) = row.resolved_at {
-            self.resolution.push(rules::hours_between(row.opened_at, at));
+            self.resolution
+                .push(rules::hours_between(row.opened_at, at));
         }
         self.reopened += i64::from(row.reopened > 0);
         self.escalated += i64::from(row.escalated_at.is_some());
@@ -1148,7 +1177,10 @@ async fn recovered(
         let orders: Vec<(Uuid, DateTime<Utc>)> = repair_order::Entity::find()
             .select_only()
             .column(repair_order::Column::CustomerId)
-            .column_as(Expr::from(Func::max(Expr::col(repair_order::Column::ReceivedAt))), "last")
+            .column_as(
+                Expr::from(Func::max(Expr::col(repair_order::Column::ReceivedAt))),
+                "last",
+            )
             .filter(repair_order::Column::TenantId.eq(tenant_id))
             .filter(repair_order::Column::CustomerId.is_in(customers.clone()))
             .filter(repair_order::Column::ReceivedAt.gt(earliest))
@@ -1159,7 +1191,10 @@ async fn recovered(
         let visits: Vec<(Uuid, DateTime<Utc>)> = showroom_visit::Entity::find()
             .select_only()
             .column(showroom_visit::Column::CustomerId)
-            .column_as(Expr::from(Func::max(Expr::col(showroom_visit::Column::ArrivedAt))), "last")
+            .column_as(
+                Expr::from(Func::max(Expr::col(showroom_visit::Column::ArrivedAt))),
+                "last",
+            )
             .filter(showroom_visit::Column::TenantId.eq(tenant_id))
             .filter(showroom_visit::Column::CustomerId.is_in(customers))
             .filter(showroom_visit::Column::ArrivedAt.gt(earliest))

@@ -99,7 +99,9 @@ pub async fn withdraw(
         kind: Set("consent_withdrawn".to_owned()),
         summary: Set(format!("退订营销信息（{via}）")),
         actor_id: Set(actor_id),
-        data: Set(Some(json!({"via": via, "suppressed": stopped.rows_affected}))),
+        data: Set(Some(
+            json!({"via": via, "suppressed": stopped.rows_affected}),
+        )),
     }
     .insert(txn)
     .await?;

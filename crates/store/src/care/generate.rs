@@ -50,7 +50,11 @@ struct Staff {
 }
 
 impl Staff {
-    async fn load(db: &impl ConnectionTrait, tenant_id: Uuid, store_id: Uuid) -> StoreResult<Staff> {
+    async fn load(
+        db: &impl ConnectionTrait,
+        tenant_id: Uuid,
+        store_id: Uuid,
+    ) -> StoreResult<Staff> {
         let users = user::Entity::find()
             .filter(user::Column::TenantId.eq(tenant_id))
             .filter(user::Column::StoreId.eq(store_id))
@@ -108,7 +112,9 @@ pub(crate) async fn store_user(
     roles: &[Role],
     spread: Uuid,
 ) -> StoreResult<Option<Uuid>> {
-    Ok(Staff::load(db, tenant_id, store_id).await?.pick(roles, spread))
+    Ok(Staff::load(db, tenant_id, store_id)
+        .await?
+        .pick(roles, spread))
 }
 
 /// What a rule's contact is about.
@@ -230,7 +236,11 @@ async fn react(txn: &impl ConnectionTrait, event: &domain_event::Model) -> Store
     };
     let tenant_id = event.tenant_id;
     let car = match event.vehicle_id {
-        Some(id) => vehicle::Entity::find_by_id((tenant_id, id)).one(txn).await?,
+        Some(id) => {
+            vehicle::Entity::find_by_id((tenant_id, id))
+                .one(txn)
+                .await?
+        }
         None => None,
     };
     let context = json!({
@@ -279,8 +289,17 @@ async fn react(txn: &impl ConnectionTrait, event: &domain_event::Model) -> Store
                     .filter(|opens| *opens < occurrence.due_at)
                     .unwrap_or(occurrence.opens_at);
             }
-            apply_rule(txn, tenant_id, store_id, &staff, &rule, &spec, &subject, &occurrence)
-                .await?;
+            apply_rule(
+                txn,
+                tenant_id,
+                store_id,
+                &staff,
+                &rule,
+                &spec,
+                &subject,
+                &occurrence,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -288,7 +307,11 @@ async fn react(txn: &impl ConnectionTrait, event: &domain_event::Model) -> Store
 
 /// The first moment after `opens_at`'s next day at the time the customer said suits them (the
 /// settlement sheet's follow-up time): the call is not made the same evening.
-fn at_customer_time(opens_at: DateTime<Utc>, time: chrono::NaiveTime, zone: Tz) -> Option<DateTime<Utc>> {
+fn at_customer_time(
+    opens_at: DateTime<Utc>,
+    time: chrono::NaiveTime,
+    zone: Tz,
+) -> Option<DateTime<Utc>> {
     let day = opens_at.with_timezone(&zone).date_naive() + Duration::days(1);
     day.and_time(time)
         .and_local_timezone(zone)
@@ -305,7 +328,11 @@ pub struct RunReport {
 
 /// Runs the date rules of every store whose day `now` has not been run yet (or, with `force`,
 /// again: nothing already made is made twice).
-pub async fn run_due_days(db: &Database, now: DateTime<Utc>, force: bool) -> StoreResult<RunReport> {
+pub async fn run_due_days(
+    db: &Database,
+    now: DateTime<Utc>,
+    force: bool,
+) -> StoreResult<RunReport> {
     let stores = org::entities::store::Entity::find().all(&db.conn).await?;
     let mut report = RunReport::default();
     for store in stores {
@@ -353,14 +380,27 @@ struct Due {
 }
 
 /// Runs one store's date rules for `day`; returns how many tasks and messages it created.
-pub async fn run_day(db: &Database, tenant_id: Uuid, store_id: Uuid, day: NaiveDate) -> StoreResult<u64> {
+pub async fn run_day(
+    db: &Database,
+    tenant_id: Uuid,
+    store_id: Uuid,
+    day: NaiveDate,
+) -> StoreResult<u64> {
     let started_at = Utc::now();
     let txn = crate::db::begin_write(&db.conn).await?;
     plans::ensure_defaults(&txn, tenant_id, store_id).await?;
     txn.commit().await?;
     let rules = plans::active_rules(&db.conn, tenant_id, store_id, &DATE_TRIGGERS).await?;
     let care = policy::for_store(&db.conn, tenant_id, store_id).await?;
-    let due = find_due(&db.conn, tenant_id, store_id, day, &rules, &care.free_services()).await?;
+    let due = find_due(
+        &db.conn,
+        tenant_id,
+        store_id,
+        day,
+        &rules,
+        &care.free_services(),
+    )
+    .await?;
     let zone = org::store_zone(&db.conn, tenant_id, Some(store_id)).await;
     let staff = Staff::load(&db.conn, tenant_id, store_id).await?;
     let txn = crate::db::begin_write(&db.conn).await?;
@@ -368,7 +408,18 @@ pub async fn run_day(db: &Database, tenant_id: Uuid, store_id: Uuid, day: NaiveD
     for found in due {
         let (rule, spec) = &rules[found.rule];
         let occurrence = date_occurrence(spec, found.date, zone);
-        if apply_rule(&txn, tenant_id, store_id, &staff, rule, spec, &found.subject, &occurrence).await? {
+        if apply_rule(
+            &txn,
+            tenant_id,
+            store_id,
+            &staff,
+            rule,
+            spec,
+            &found.subject,
+            &occurrence,
+        )
+        .await?
+        {
             created += 1;
         }
     }
@@ -419,8 +470,19 @@ async fn record_run(
 
 /// The rules' indexes for one trigger.
 fn rules_of(rules: &[(care_rule::Model, RuleSpec)], trigger: Trigger) -> Vec<usize> {
-    (0..rules.len()).filter(|i| rules[*i].1.trigger == trigger).collect()
+    (0..rules.len())
+        .filter(|i| rules[*i].1.trigger == trigger)
+        .collect()
 }
+
+/// A delivered car as the date rules read it: id, owner, delivery day, plate, model.
+type CarRow = (
+    Uuid,
+    Option<Uuid>,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Reads the store's rows once and returns every date rule's occurrence due on `day`.
 async fn find_due(
@@ -432,13 +494,20 @@ async fn find_due(
     free: &fours_domain::care::schedule::FreeServicePolicy,
 ) -> StoreResult<Vec<Due>> {
     let mut due = Vec::new();
-    let yearly = |trigger: Trigger, date: NaiveDate, due: &mut Vec<Due>, subject: &dyn Fn(NaiveDate) -> Subject| {
+    let yearly = |trigger: Trigger,
+                  date: NaiveDate,
+                  due: &mut Vec<Due>,
+                  subject: &dyn Fn(NaiveDate) -> Subject| {
         for rule in rules_of(rules, trigger) {
             let offset = rules[rule].1.offset_days;
             if yearly_due_today(date, offset, day) {
                 let on = day - Duration::days(i64::from(offset));
                 if let Some(on) = yearly_on(date, on.year()) {
-                    due.push(Due { rule, date: on, subject: subject(on) });
+                    due.push(Due {
+                        rule,
+                        date: on,
+                        subject: subject(on),
+                    });
                 }
             }
         }
@@ -482,7 +551,9 @@ async fn find_due(
         .all(db)
         .await?;
     for member in members {
-        let Some(birthday) = member.birthday else { continue };
+        let Some(birthday) = member.birthday else {
+            continue;
+        };
         yearly(Trigger::FamilyBirthday, birthday, &mut due, &|on| Subject {
             key: format!("family_birthday:{}:{}", member.id, on.year()),
             customer_id: member.customer_id,
@@ -493,37 +564,42 @@ async fn find_due(
             context: json!({"member_name": member.name}),
         });
     }
-    let cars: Vec<(Uuid, Option<Uuid>, Option<NaiveDate>, Option<String>, Option<String>)> =
-        vehicle::Entity::find()
-            .select_only()
-            .columns([
-                vehicle::Column::Id,
-                vehicle::Column::OwnerId,
-                vehicle::Column::DeliveryDate,
-                vehicle::Column::Plate,
-                vehicle::Column::Model,
-            ])
-            .filter(vehicle::Column::TenantId.eq(tenant_id))
-            .filter(vehicle::Column::StoreId.eq(store_id))
-            .filter(vehicle::Column::DeletedAt.is_null())
-            .filter(vehicle::Column::DeliveryDate.is_not_null())
-            .filter(vehicle::Column::OwnerId.is_not_null())
-            .into_tuple()
-            .all(db)
-            .await?;
-    let young_since = day - Duration::days(i64::from(free.second_months.max(free.first_months)) * 31 + 31);
+    let cars: Vec<CarRow> = vehicle::Entity::find()
+        .select_only()
+        .columns([
+            vehicle::Column::Id,
+            vehicle::Column::OwnerId,
+            vehicle::Column::DeliveryDate,
+            vehicle::Column::Plate,
+            vehicle::Column::Model,
+        ])
+        .filter(vehicle::Column::TenantId.eq(tenant_id))
+        .filter(vehicle::Column::StoreId.eq(store_id))
+        .filter(vehicle::Column::DeletedAt.is_null())
+        .filter(vehicle::Column::DeliveryDate.is_not_null())
+        .filter(vehicle::Column::OwnerId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let young_since =
+        day - Duration::days(i64::from(free.second_months.max(free.first_months)) * 31 + 31);
     let mut young = Vec::new();
     for (id, owner, delivered, plate, model) in cars {
-        let (Some(owner), Some(delivered)) = (owner, delivered) else { continue };
-        let context = json!({"plate": plate.unwrap_or_default(), "model": model.unwrap_or_default()});
-        yearly(Trigger::PurchaseAnniversary, delivered, &mut due, &|on| Subject {
-            key: format!("purchase_anniversary:{id}:{}", on.year()),
-            customer_id: owner,
-            vehicle_id: Some(id),
-            related_id: None,
-            consultant: None,
-            advisor: None,
-            context: json!({"years": on.year() - delivered.year(), "plate": context["plate"], "model": context["model"]}),
+        let (Some(owner), Some(delivered)) = (owner, delivered) else {
+            continue;
+        };
+        let context =
+            json!({"plate": plate.unwrap_or_default(), "model": model.unwrap_or_default()});
+        yearly(Trigger::PurchaseAnniversary, delivered, &mut due, &|on| {
+            Subject {
+                key: format!("purchase_anniversary:{id}:{}", on.year()),
+                customer_id: owner,
+                vehicle_id: Some(id),
+                related_id: None,
+                consultant: None,
+                advisor: None,
+                context: json!({"years": on.year() - delivered.year(), "plate": context["plate"], "model": context["model"]}),
+            }
         });
         if delivered >= young_since {
             young.push((id, owner, delivered, context));
@@ -547,7 +623,11 @@ async fn free_services_due(
     let wanted: Vec<(usize, FreeService)> = rules_of(rules, Trigger::FirstMaintenance)
         .into_iter()
         .map(|rule| (rule, FreeService::First))
-        .chain(rules_of(rules, Trigger::SecondMaintenance).into_iter().map(|rule| (rule, FreeService::Second)))
+        .chain(
+            rules_of(rules, Trigger::SecondMaintenance)
+                .into_iter()
+                .map(|rule| (rule, FreeService::Second)),
+        )
         .collect();
     if wanted.is_empty() || young.is_empty() {
         return Ok(Vec::new());
@@ -569,13 +649,19 @@ async fn free_services_due(
             .await?;
         for (vehicle_id, on, km) in found {
             let km = u32::try_from(km).unwrap_or(0);
-            readings.entry(vehicle_id).or_default().push(Reading { on, km });
+            readings
+                .entry(vehicle_id)
+                .or_default()
+                .push(Reading { on, km });
         }
     }
     let mut due = Vec::new();
     for (id, owner, delivered, context) in young {
         let mut history = readings.remove(&id).unwrap_or_default();
-        history.push(Reading { on: delivered, km: 0 });
+        history.push(Reading {
+            on: delivered,
+            km: 0,
+        });
         for (rule, which) in &wanted {
             let offset = rules[*rule].1.offset_days;
             let on = free_service_due(free, *which, delivered, &history);
@@ -606,7 +692,7 @@ async fn free_services_due(
                     vehicle_id: Some(id),
                     related_id: None,
                     consultant: None,
-            advisor: None,
+                    advisor: None,
                     context: facts,
                 },
             });
@@ -652,7 +738,11 @@ async fn appointments_due(
             .await?;
         let zone = org::store_zone(db, tenant_id, Some(store_id)).await;
         for found in booked {
-            let time = found.arrive_at.with_timezone(&zone).format("%m-%d %H:%M").to_string();
+            let time = found
+                .arrive_at
+                .with_timezone(&zone)
+                .format("%m-%d %H:%M")
+                .to_string();
             due.push(Due {
                 rule,
                 date: on,

@@ -30,7 +30,9 @@ pub fn set_public_url(url: &str) {
 }
 
 pub fn public_url() -> &'static str {
-    PUBLIC_URL.get().map_or("http://127.0.0.1:8080", String::as_str)
+    PUBLIC_URL
+        .get()
+        .map_or("http://127.0.0.1:8080", String::as_str)
 }
 
 pub const PENDING: &str = "pending";
@@ -75,7 +77,11 @@ fn channel_for(customer: &customer::Model, asked: ChannelKind) -> ChannelKind {
 }
 
 /// Why a message cannot go to this customer, if it cannot.
-fn refusal(customer: &customer::Model, channel: ChannelKind, marketing: bool) -> Option<&'static str> {
+fn refusal(
+    customer: &customer::Model,
+    channel: ChannelKind,
+    marketing: bool,
+) -> Option<&'static str> {
     if customer.deleted_at.is_some() {
         Some("customer deleted")
     } else if marketing && !customer.marketing_consent {
@@ -106,7 +112,10 @@ pub async fn enqueue(
     if let Some(facts) = context.as_object_mut() {
         facts.insert("customer_name".into(), customer.name.clone().into());
         facts.insert("store_name".into(), store.name.clone().into());
-        facts.insert("opt_out_link".into(), format!("{}/u/{id}", public_url()).into());
+        facts.insert(
+            "opt_out_link".into(),
+            format!("{}/u/{id}", public_url()).into(),
+        );
     }
     let locale = templates::LOCALES[0];
     let (subject, body) = templates::compose(
@@ -130,7 +139,12 @@ pub async fn enqueue(
         channel: Set(channel.as_str().to_owned()),
         kind: Set(message.code.clone()),
         body: Set(body),
-        status: Set(if refused.is_some() { SUPPRESSED } else { PENDING }.to_owned()),
+        status: Set(if refused.is_some() {
+            SUPPRESSED
+        } else {
+            PENDING
+        }
+        .to_owned()),
         attempts: Set(0),
         created_at: Set(Utc::now()),
         sent_at: Set(None),
@@ -194,14 +208,18 @@ async fn claim(
     };
     let tenant_id = message.tenant_id;
     let zone = org::store_zone(db, tenant_id, Some(store_id)).await;
-    let quiet = policy::for_store(db, tenant_id, store_id).await?.quiet_hours();
+    let quiet = policy::for_store(db, tenant_id, store_id)
+        .await?
+        .quiet_hours();
     if quiet.is_quiet(now, zone) {
         let mut later: outbox_message::ActiveModel = message.into();
         later.next_attempt_at = Set(Some(quiet.release_at(now, zone)));
         later.update(db).await?;
         return Ok(None);
     }
-    let customer = customer::Entity::find_by_id((tenant_id, customer_id)).one(db).await?;
+    let customer = customer::Entity::find_by_id((tenant_id, customer_id))
+        .one(db)
+        .await?;
     let channel = ChannelKind::parse(&message.channel);
     let (Some(customer), Some(channel)) = (customer, channel) else {
         settle(db, &message, SUPPRESSED, Some("no customer".into()), None).await?;
@@ -241,11 +259,18 @@ async fn settle(
 
 /// What the channel said about one claimed message.
 pub enum Delivery {
-    Sent { provider_id: Option<String> },
+    Sent {
+        provider_id: Option<String>,
+    },
     /// Try again at this time.
-    Retry { error: String, at: DateTime<Utc> },
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
     /// Given up: a permanent refusal, or the tries are used up.
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
 }
 
 /// Records the result of sending a claimed message.

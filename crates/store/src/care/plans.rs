@@ -43,9 +43,9 @@ pub async fn ensure_defaults(
             created_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing_on([
-                care_plan::Column::TenantId,
-                care_plan::Column::StoreId,
-                care_plan::Column::Code,
+            care_plan::Column::TenantId,
+            care_plan::Column::StoreId,
+            care_plan::Column::Code,
         ])
         .exec(txn)
         .await?;

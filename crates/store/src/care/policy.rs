@@ -89,9 +89,21 @@ impl CarePolicy {
                 errors.push(FieldError { field, code });
             }
         };
-        check(parse_time(&self.quiet_start).is_some(), "quiet_start", "time.format");
-        check(parse_time(&self.quiet_end).is_some(), "quiet_end", "time.format");
-        check((1..=10).contains(&self.max_attempts), "max_attempts", "number.range");
+        check(
+            parse_time(&self.quiet_start).is_some(),
+            "quiet_start",
+            "time.format",
+        );
+        check(
+            parse_time(&self.quiet_end).is_some(),
+            "quiet_end",
+            "time.format",
+        );
+        check(
+            (1..=10).contains(&self.max_attempts),
+            "max_attempts",
+            "number.range",
+        );
         check(
             (0..=720).contains(&self.escalation_grace_hours),
             "escalation_grace_hours",
@@ -160,7 +172,9 @@ pub async fn threshold(
     tenant_id: Uuid,
     store_id: Uuid,
 ) -> StoreResult<i32> {
-    Ok(for_store(db, tenant_id, store_id).await?.low_score_threshold)
+    Ok(for_store(db, tenant_id, store_id)
+        .await?
+        .low_score_threshold)
 }
 
 /// Replaces the store's settings (audited).

@@ -139,32 +139,34 @@ async fn coverage(
     Ok(figures)
 }
 
+/// A task as the per-person figures read it: assignee, status, due and closed times.
+type TaskTimes = (Option<Uuid>, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
 async fn people(
     db: &impl ConnectionTrait,
     actor: &Actor,
     period: Period,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<PersonTasks>> {
-    let tasks: Vec<(Option<Uuid>, String, DateTime<Utc>, Option<DateTime<Utc>>)> =
-        care_task::Entity::find()
-            .select_only()
-            .columns([
-                care_task::Column::AssigneeId,
-                care_task::Column::Status,
-                care_task::Column::DueAt,
-                care_task::Column::ClosedAt,
-            ])
-            .filter(crate::service::in_scope(
-                actor,
-                care_task::Column::TenantId,
-                care_task::Column::StoreId,
-            ))
-            .filter(care_task::Column::Status.is_not_in([MESSAGED, CANCELLED]))
-            .filter(care_task::Column::DueAt.gte(period.from))
-            .filter(care_task::Column::DueAt.lt(period.to))
-            .into_tuple()
-            .all(db)
-            .await?;
+    let tasks: Vec<TaskTimes> = care_task::Entity::find()
+        .select_only()
+        .columns([
+            care_task::Column::AssigneeId,
+            care_task::Column::Status,
+            care_task::Column::DueAt,
+            care_task::Column::ClosedAt,
+        ])
+        .filter(crate::service::in_scope(
+            actor,
+            care_task::Column::TenantId,
+            care_task::Column::StoreId,
+        ))
+        .filter(care_task::Column::Status.is_not_in([MESSAGED, CANCELLED]))
+        .filter(care_task::Column::DueAt.gte(period.from))
+        .filter(care_task::Column::DueAt.lt(period.to))
+        .into_tuple()
+        .all(db)
+        .await?;
     let users = org::list_users(db, actor.tenant_id).await?;
     let mut by_person: BTreeMap<Option<Uuid>, PersonTasks> = BTreeMap::new();
     for (assignee, status, due_at, closed_at) in tasks {
@@ -212,10 +214,12 @@ async fn messages(
         .await?;
     let mut by_channel: BTreeMap<String, ChannelDelivery> = BTreeMap::new();
     for (channel, status, n) in counted {
-        let row = by_channel.entry(channel.clone()).or_insert_with(|| ChannelDelivery {
-            channel,
-            ..Default::default()
-        });
+        let row = by_channel
+            .entry(channel.clone())
+            .or_insert_with(|| ChannelDelivery {
+                channel,
+                ..Default::default()
+            });
         let n = n.max(0).unsigned_abs();
         match status.as_str() {
             super::outbox::SENT => row.sent += n,

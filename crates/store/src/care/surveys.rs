@@ -29,6 +29,7 @@ use uuid::Uuid;
 use super::complaints::{self, NewComplaint, audit, timeline};
 use super::feedback::{complaint, survey_answer, survey_response, survey_template};
 use crate::Database;
+use crate::customers::Event;
 use crate::error::{FieldError, StoreError, StoreResult};
 use crate::org::{self, Actor};
 use crate::sales::entities::sales_order;
@@ -301,8 +302,8 @@ fn check_template(
             code: "survey.code_format",
         });
     }
-    if let Err(StoreError::Invalid(found)) = rules::validate_template(questions)
-        .map_err(|e| question_errors("questions", e))
+    if let Err(StoreError::Invalid(found)) =
+        rules::validate_template(questions).map_err(|e| question_errors("questions", e))
     {
         errors.extend(found);
     }
@@ -530,8 +531,14 @@ async fn resolve(db: &Database, actor: &Actor, asked: Asked) -> StoreResult<Abou
             Ok(found) if found.active => Some(staff),
             _ => return Err(StoreError::invalid("staff_id", "reference.not_found")),
         },
-        None => staff_behind(conn, actor.tenant_id, task.as_ref().and_then(|t| t.related_id))
-            .await?,
+        None => {
+            staff_behind(
+                conn,
+                actor.tenant_id,
+                task.as_ref().and_then(|t| t.related_id),
+            )
+            .await?
+        }
     };
     Ok(About {
         store_id: template.store_id,
@@ -547,7 +554,10 @@ async fn resolve(db: &Database, actor: &Actor, asked: Asked) -> StoreResult<Abou
 
 /// Answers as given in JSON (by question code) read as the template's questions expect:
 /// numbers, true/false, words; `null` and empty words are unanswered.
-pub fn parse_answers(questions: &[Question], given: &BTreeMap<String, Value>) -> Vec<(String, Answer)> {
+pub fn parse_answers(
+    questions: &[Question],
+    given: &BTreeMap<String, Value>,
+) -> Vec<(String, Answer)> {
     given
         .iter()
         .filter_map(|(code, value)| {
@@ -620,7 +630,11 @@ fn gap_views(outcome: &Outcome, questions: &[Question]) -> Vec<GapView> {
     let score_of = |pair: &str, side: Side| {
         let code = questions
             .iter()
-            .find(|q| q.pair.as_ref().is_some_and(|p| p.code == pair && p.side == side))?
+            .find(|q| {
+                q.pair
+                    .as_ref()
+                    .is_some_and(|p| p.code == pair && p.side == side)
+            })?
             .code
             .as_str();
         outcome
@@ -754,12 +768,14 @@ async fn write_answers(
         txn,
         tenant_id,
         actor,
-        response.customer_id,
-        response.vehicle_id,
-        "survey_answered",
-        summary,
-        json!({"response_id": response.id, "template": template.code, "index": outcome.index,
-               "recommend": outcome.recommend, "channel": response.channel, "low": outcome.low}),
+        Event {
+            customer_id: Some(response.customer_id),
+            vehicle_id: response.vehicle_id,
+            kind: "survey_answered",
+            summary,
+            data: Some(json!({"response_id": response.id, "template": template.code, "index": outcome.index,
+               "recommend": outcome.recommend, "channel": response.channel, "low": outcome.low})),
+        },
     )
     .await?;
     if outcome.low.is_empty() {
@@ -872,8 +888,12 @@ pub async fn record_response(
     .await?;
     let questions = questions_of(&about.template);
     let threshold = super::policy::threshold(&db.conn, actor.tenant_id, about.store_id).await?;
-    let outcome = rules::score(&questions, &parse_answers(&questions, &input.answers), threshold)
-        .map_err(|errors| question_errors("answers", errors))?;
+    let outcome = rules::score(
+        &questions,
+        &parse_answers(&questions, &input.answers),
+        threshold,
+    )
+    .map_err(|errors| question_errors("answers", errors))?;
     let now = Utc::now();
     let txn = crate::db::begin_write(&db.conn).await?;
     let response = survey_response::ActiveModel {
@@ -1028,11 +1048,13 @@ pub async fn send_link(
         &txn,
         actor.tenant_id,
         Some(actor),
-        response.customer_id,
-        response.vehicle_id,
-        "survey_link_sent",
-        format!("{}：已发送手机问卷链接", about.template.name),
-        json!({"response_id": response.id, "template": about.template.code, "message_id": message.id}),
+        Event {
+            customer_id: Some(response.customer_id),
+            vehicle_id: response.vehicle_id,
+            kind: "survey_link_sent",
+            summary: format!("{}：已发送手机问卷链接", about.template.name),
+            data: Some(json!({"response_id": response.id, "template": about.template.code, "message_id": message.id})),
+        },
     )
     .await?;
     txn.commit().await?;
@@ -1327,6 +1349,8 @@ fn report_filter<C: ColumnTrait>(
 }
 
 type AnswerKey = (String, String, Uuid, Option<Uuid>, String);
+/// An answer group's key and its count, sum of scores and top-box count.
+type AnswerRow = (String, String, Uuid, Option<Uuid>, String, i64, i64, i64);
 
 /// Satisfaction answers per template, question, store, staff and touch point.
 async fn answer_sums(
@@ -1374,8 +1398,7 @@ async fn answer_sums(
         ..Default::default()
     };
     if grouped {
-        let rows: Vec<(String, String, Uuid, Option<Uuid>, String, i64, i64, i64)> =
-            select.into_tuple().all(db).await?;
+        let rows: Vec<AnswerRow> = select.into_tuple().all(db).await?;
         Ok(rows
             .into_iter()
             .map(|(t, q, store, staff, touch, n, total, top)| {
@@ -1388,7 +1411,13 @@ async fn answer_sums(
             .into_iter()
             .map(|r| {
                 (
-                    (String::new(), String::new(), Uuid::nil(), None, String::new()),
+                    (
+                        String::new(),
+                        String::new(),
+                        Uuid::nil(),
+                        None,
+                        String::new(),
+                    ),
                     sums(r),
                 )
             })
@@ -1397,6 +1426,8 @@ async fn answer_sums(
 }
 
 type ResponseKey = (String, Uuid, Option<Uuid>, String);
+/// A response group's key and its count of recommend answers, promoters and detractors.
+type ResponseRow = (String, Uuid, Option<Uuid>, String, i64, i64, i64);
 
 /// Recommend answers per template, store, staff and touch point.
 async fn recommend_sums(
@@ -1438,8 +1469,7 @@ async fn recommend_sums(
         ..Default::default()
     };
     if grouped {
-        let rows: Vec<(String, Uuid, Option<Uuid>, String, i64, i64, i64)> =
-            select.into_tuple().all(db).await?;
+        let rows: Vec<ResponseRow> = select.into_tuple().all(db).await?;
         Ok(rows
             .into_iter()
             .map(|(t, store, staff, touch, n, p, d)| ((t, store, staff, touch), sums((n, p, d))))
@@ -1495,7 +1525,13 @@ pub async fn report(
         report_filter(
             actor,
             query,
-            (A::TenantId, A::StoreId, A::TemplateCode, A::StaffId, A::AnsweredAt),
+            (
+                A::TenantId,
+                A::StoreId,
+                A::TemplateCode,
+                A::StaffId,
+                A::AnsweredAt,
+            ),
             start,
             end,
         )
@@ -1504,7 +1540,13 @@ pub async fn report(
         report_filter(
             actor,
             query,
-            (R::TenantId, R::StoreId, R::TemplateCode, R::StaffId, R::AnsweredAt),
+            (
+                R::TenantId,
+                R::StoreId,
+                R::TemplateCode,
+                R::StaffId,
+                R::AnsweredAt,
+            ),
             start,
             end,
         )
@@ -1521,7 +1563,10 @@ pub async fn report(
     for ((template, question, store, staff, touch), sums) in answers {
         total.add(sums);
         by_template.entry(template.clone()).or_default().add(sums);
-        by_question.entry((template, question)).or_default().add(sums);
+        by_question
+            .entry((template, question))
+            .or_default()
+            .add(sums);
         by_touch.entry(touch).or_default().add(sums);
         by_staff.entry(staff).or_default().add(sums);
         by_store.entry(store).or_default().add(sums);
@@ -1583,7 +1628,8 @@ pub async fn report(
         let at = usize::from(side == Side::Performance.as_str());
         halves[at] = (n, sum);
     }
-    let mean = |(n, sum): (i64, i64)| (n > 0).then(|| (sum as f64 * 10.0 / n as f64).round() / 10.0);
+    let mean =
+        |(n, sum): (i64, i64)| (n > 0).then(|| (sum as f64 * 10.0 / n as f64).round() / 10.0);
     let pairs = pairs
         .into_iter()
         .map(|((template_code, pair), [expected, got])| {
@@ -1598,7 +1644,13 @@ pub async fn report(
                 expectation,
                 performance,
                 reading: gap.map(|g| {
-                    let sign = if g > 0.0 { 1 } else if g < 0.0 { -1 } else { 0 };
+                    let sign = if g > 0.0 {
+                        1
+                    } else if g < 0.0 {
+                        -1
+                    } else {
+                        0
+                    };
                     rules::reading(sign).as_str().to_owned()
                 }),
                 gap,
@@ -1608,6 +1660,7 @@ pub async fn report(
 
     // Labels: the questions' words, the staff's and stores' names.
     let mut words: HashMap<(String, String), String> = HashMap::new();
+    let mut order: HashMap<(String, String), usize> = HashMap::new();
     let templates = survey_template::Entity::find()
         .filter(in_scope(
             actor,
@@ -1618,10 +1671,10 @@ pub async fn report(
         .all(db)
         .await?;
     for template in &templates {
-        for q in questions_of(template) {
-            words
-                .entry((template.code.clone(), q.code.clone()))
-                .or_insert(q.text);
+        for (position, q) in questions_of(template).into_iter().enumerate() {
+            let key = (template.code.clone(), q.code.clone());
+            order.entry(key.clone()).or_insert(position);
+            words.entry(key).or_insert(q.text);
         }
     }
     let names: HashMap<String, String> = templates
@@ -1649,16 +1702,28 @@ pub async fn report(
                 s.score(code, label)
             })
             .collect(),
-        by_question: by_question
-            .into_iter()
-            .map(|((template, question), s)| {
-                let label = words
-                    .get(&(template.clone(), question.clone()))
-                    .cloned()
-                    .unwrap_or_default();
-                s.score(format!("{template}.{question}"), label)
-            })
-            .collect(),
+        // In the templates' order of questions.
+        by_question: {
+            let mut questions: Vec<_> = by_question.into_iter().collect();
+            questions.sort_by_key(|((template, question), _)| {
+                let at = order.get(&(template.clone(), question.clone()));
+                (
+                    template.clone(),
+                    at.copied().unwrap_or(usize::MAX),
+                    question.clone(),
+                )
+            });
+            questions
+        }
+        .into_iter()
+        .map(|((template, question), s)| {
+            let label = words
+                .get(&(template.clone(), question.clone()))
+                .cloned()
+                .unwrap_or_default();
+            s.score(format!("{template}.{question}"), label)
+        })
+        .collect(),
         by_touch_point: by_touch
             .into_iter()
             .map(|(touch, s)| s.score(touch, String::new()))

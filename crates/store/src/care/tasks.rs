@@ -92,17 +92,17 @@ pub async fn create(
     };
     let inserted = care_task::Entity::insert(model)
         .on_conflict_do_nothing_on([
-                care_task::Column::TenantId,
-                care_task::Column::RuleId,
-                care_task::Column::Subject,
-                care_task::Column::Occurrence,
+            care_task::Column::TenantId,
+            care_task::Column::RuleId,
+            care_task::Column::Subject,
+            care_task::Column::Occurrence,
         ])
         .exec(txn)
         .await?;
     match inserted {
-        sea_orm::TryInsertResult::Inserted(_) => {
-            Ok(care_task::Entity::find_by_id((tenant_id, id)).one(txn).await?)
-        }
+        sea_orm::TryInsertResult::Inserted(_) => Ok(care_task::Entity::find_by_id((tenant_id, id))
+            .one(txn)
+            .await?),
         _ => Ok(None),
     }
 }
@@ -111,7 +111,11 @@ pub async fn create(
 /// care, the whole store (or group).
 fn visible(actor: &Actor) -> Condition {
     if actor.role.allows(Permission::CareManage) {
-        crate::service::in_scope(actor, care_task::Column::TenantId, care_task::Column::StoreId)
+        crate::service::in_scope(
+            actor,
+            care_task::Column::TenantId,
+            care_task::Column::StoreId,
+        )
     } else {
         Condition::all()
             .add(care_task::Column::TenantId.eq(actor.tenant_id))
@@ -241,11 +245,18 @@ async fn rows(
             TaskRow {
                 customer_name: owner.map(|c| c.name.clone()).unwrap_or_default(),
                 customer_mobile: owner.and_then(|c| c.mobile.as_deref()).map(|m| {
-                    if see_phone { m.to_owned() } else { mask_mobile(m) }
+                    if see_phone {
+                        m.to_owned()
+                    } else {
+                        mask_mobile(m)
+                    }
                 }),
                 customer_contact_time: owner.and_then(|c| c.contact_time.clone()),
                 vehicle: car.map(|v| {
-                    let name = [v.plate.as_deref(), v.model.as_deref().or(v.series.as_deref())];
+                    let name = [
+                        v.plate.as_deref(),
+                        v.model.as_deref().or(v.series.as_deref()),
+                    ];
                     name.into_iter().flatten().collect::<Vec<_>>().join(" ")
                 }),
                 assignee_name: task
@@ -333,10 +344,19 @@ pub async fn attempt(
         return Err(StoreError::NotFound);
     }
     let zone = org::store_zone(&txn, actor.tenant_id, Some(task.store_id)).await;
-    let retry = policy::for_store(&txn, actor.tenant_id, task.store_id).await?.retry();
+    let retry = policy::for_store(&txn, actor.tenant_id, task.store_id)
+        .await?
+        .retry();
     let attempts_so_far = task.attempts.max(0).unsigned_abs();
-    let step = next_step(&retry, attempts_so_far, outcome, input.call_back_at, now, zone)
-        .map_err(|_| StoreError::invalid("call_back_at", "care.call_back_time"))?;
+    let step = next_step(
+        &retry,
+        attempts_so_far,
+        outcome,
+        input.call_back_at,
+        now,
+        zone,
+    )
+    .map_err(|_| StoreError::invalid("call_back_at", "care.call_back_time"))?;
     let note = crate::sales::text(&input.note);
     let tried = care_task_attempt::ActiveModel {
         tenant_id: Set(actor.tenant_id),
@@ -355,7 +375,11 @@ pub async fn attempt(
     model.outcome = Set(Some(outcome.as_str().to_owned()));
     match step {
         NextStep::Done | NextStep::Unreached => {
-            let status = if step == NextStep::Done { DONE } else { UNREACHED };
+            let status = if step == NextStep::Done {
+                DONE
+            } else {
+                UNREACHED
+            };
             model.status = Set(status.to_owned());
             model.closed_at = Set(Some(now));
             model.next_attempt_at = Set(None);
@@ -370,7 +394,7 @@ pub async fn attempt(
             customer_id: Some(task.customer_id),
             vehicle_id: task.vehicle_id,
             kind: "care_attempt",
-            summary: format!("{}：{}", task.title, outcome.as_str()),
+            summary: format!("{}：{}", task.title, outcome_words(outcome)),
             data: Some(json!({"task_id": task.id, "outcome": outcome.as_str(), "note": note})),
         },
     )
@@ -378,6 +402,17 @@ pub async fn attempt(
     audit_record(&txn, actor, "create", "care_task_attempt", tried.id, &tried).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// An attempt's outcome as the customer's timeline tells it.
+fn outcome_words(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Reached => "已联系上",
+        Outcome::NotReached => "未接通",
+        Outcome::WrongNumber => "号码错误",
+        Outcome::Refused => "客户拒绝",
+        Outcome::CallBack => "约定回电",
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -401,12 +436,17 @@ pub async fn reassign(db: &Database, actor: &Actor, input: &ReassignInput) -> St
         .filter(visible(actor))
         .filter(care_task::Column::Status.eq(OPEN));
     select = match (&input.task_ids, input.from_user_id) {
-        (Some(ids), _) if !ids.is_empty() => select.filter(care_task::Column::Id.is_in(ids.clone())),
+        (Some(ids), _) if !ids.is_empty() => {
+            select.filter(care_task::Column::Id.is_in(ids.clone()))
+        }
         (_, Some(from)) => select.filter(care_task::Column::AssigneeId.eq(from)),
         _ => return Err(StoreError::invalid("task_ids", "required")),
     };
     let tasks = select.all(&txn).await?;
-    if tasks.iter().any(|t| to.store_id.is_some_and(|s| s != t.store_id)) {
+    if tasks
+        .iter()
+        .any(|t| to.store_id.is_some_and(|s| s != t.store_id))
+    {
         return Err(StoreError::invalid("to_user_id", "care.other_store"));
     }
     let ids: Vec<Uuid> = tasks.iter().map(|t| t.id).collect();
@@ -451,11 +491,20 @@ pub async fn escalate_overdue(db: &impl ConnectionTrait, now: DateTime<Utc>) -> 
         .await?;
     let mut escalated = 0;
     for task in overdue {
-        let retry = policy::for_store(db, task.tenant_id, task.store_id).await?.retry();
+        let retry = policy::for_store(db, task.tenant_id, task.store_id)
+            .await?
+            .retry();
         if !is_escalation_due(&retry, task.due_at, now) {
             continue;
         }
-        let manager = super::generate::store_user(db, task.tenant_id, task.store_id, &escalation_role(&task), task.customer_id).await?;
+        let manager = super::generate::store_user(
+            db,
+            task.tenant_id,
+            task.store_id,
+            &escalation_role(&task),
+            task.customer_id,
+        )
+        .await?;
         let mut model: care_task::ActiveModel = task.into();
         model.escalated_at = Set(Some(now));
         model.escalated_to = Set(manager);

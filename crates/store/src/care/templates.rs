@@ -71,8 +71,9 @@ pub async fn list(
                 code: default.code.to_owned(),
                 channel: default.channel.as_str().to_owned(),
                 locale: default.locale.to_owned(),
-                subject: customised
-                    .map_or(default.subject.map(str::to_owned), |row| row.subject.clone()),
+                subject: customised.map_or(default.subject.map(str::to_owned), |row| {
+                    row.subject.clone()
+                }),
                 body: customised.map_or(default.body.to_owned(), |row| row.body.clone()),
                 customised: customised.is_some(),
                 marketing: templates::is_marketing(default.code),
@@ -117,9 +118,9 @@ pub async fn set(
     store_id: Uuid,
     input: &TemplateInput,
 ) -> StoreResult<TemplateView> {
-    let known = default_templates().into_iter().any(|default| {
-        default.code == input.code && default.channel.as_str() == input.channel
-    });
+    let known = default_templates()
+        .into_iter()
+        .any(|default| default.code == input.code && default.channel.as_str() == input.channel);
     if !known {
         return Err(StoreError::invalid("code", "template.unknown"));
     }
@@ -127,12 +128,18 @@ pub async fn set(
         return Err(StoreError::invalid("locale", "template.locale"));
     }
     if input.body.trim().is_empty() {
-        return Err(StoreError::invalid("body", "required"));
+        return Err(StoreError::invalid("template_body", "required"));
     }
-    templates::check(&input.body).map_err(|_| StoreError::invalid("body", "template.syntax"))?;
-    let subject = input.subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    templates::check(&input.body)
+        .map_err(|_| StoreError::invalid("template_body", "template.syntax"))?;
+    let subject = input
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if let Some(subject) = subject {
-        templates::check(subject).map_err(|_| StoreError::invalid("subject", "template.syntax"))?;
+        templates::check(subject)
+            .map_err(|_| StoreError::invalid("template_subject", "template.syntax"))?;
     }
     let existing = store_rows(db, actor.tenant_id, store_id)
         .await?

@@ -174,11 +174,7 @@ fn indexes() -> Vec<IndexCreateStatement> {
             "ix_survey_responses_customer",
             &["customer_id"],
         ),
-        tenant_index(
-            "survey_responses",
-            "ix_survey_responses_task",
-            &["task_id"],
-        ),
+        tenant_index("survey_responses", "ix_survey_responses_task", &["task_id"]),
         // Reports: a store's answers over a period, per question, staff member or touch point.
         tenant_index(
             "survey_answers",
@@ -211,11 +207,7 @@ fn indexes() -> Vec<IndexCreateStatement> {
             "ix_complaints_status_deadline",
             &["status", "resolve_by"],
         ),
-        tenant_index(
-            "complaints",
-            "ix_complaints_customer",
-            &["customer_id"],
-        ),
+        tenant_index("complaints", "ix_complaints_customer", &["customer_id"]),
         // A low survey answer opens at most one complaint.
         unique(tenant_index(
             "complaints",

@@ -86,10 +86,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/openapi.json",
-            get(|| async { Json(document()) }),
-        )
+        .route("/api/openapi.json", get(|| async { Json(document()) }))
         .route("/api/docs", get(|| async { Html(DOCS_PAGE) }))
 }
 

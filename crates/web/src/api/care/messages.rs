@@ -111,7 +111,11 @@ pub async fn reply(
     let reply: Reply = serde_json::from_slice(&body)
         .map_err(|_| ApiError::from(fours_store::StoreError::invalid("body", "json.invalid")))?;
     Ok(Json(ReplyOutcome {
-        opted_out: fours_store::care::consent::opt_out_by_reply(&state.db, &reply.from, &reply.text)
-            .await?,
+        opted_out: fours_store::care::consent::opt_out_by_reply(
+            &state.db,
+            &reply.from,
+            &reply.text,
+        )
+        .await?,
     }))
 }

@@ -28,10 +28,21 @@ pub fn routes() -> Router<AppState> {
 /// Plans, tasks, messages and the care report.
 #[derive(OpenApi)]
 #[openapi(paths(
-    plans::list, plans::update_plan, plans::add_rule, plans::update_rule, plans::show_policy,
-    plans::set_policy, plans::run_now,
-    tasks::inbox, tasks::show, tasks::attempt, tasks::reassign,
-    messages::list, messages::reply, messages::list_templates, messages::set_template,
+    plans::list,
+    plans::update_plan,
+    plans::add_rule,
+    plans::update_rule,
+    plans::show_policy,
+    plans::set_policy,
+    plans::run_now,
+    tasks::inbox,
+    tasks::show,
+    tasks::attempt,
+    tasks::reassign,
+    messages::list,
+    messages::reply,
+    messages::list_templates,
+    messages::set_template,
     reports::care_report,
 ))]
 pub struct CareDoc;

@@ -6,11 +6,11 @@ use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use chrono::Utc;
 use fours_domain::access::Permission;
+use fours_store::care::care_store;
 use fours_store::care::entities::{care_plan, care_rule};
 use fours_store::care::generate::{self, RunReport};
 use fours_store::care::plans::{self, PlanInput, PlanView, RuleInput};
 use fours_store::care::policy::{self, CarePolicy};
-use fours_store::care::care_store;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -50,7 +50,9 @@ pub async fn update_plan(
     ApiJson(input): ApiJson<PlanInput>,
 ) -> ApiResult<Json<care_plan::Model>> {
     let actor = caller.require(Permission::CareSetup)?;
-    Ok(Json(plans::update_plan(&state.db, actor, id, &input).await?))
+    Ok(Json(
+        plans::update_plan(&state.db, actor, id, &input).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/care-plans/{id}/rules", tag = "care", security(("bearer" = [])), request_body = RuleInput,
@@ -77,7 +79,9 @@ pub async fn update_rule(
     ApiJson(input): ApiJson<RuleInput>,
 ) -> ApiResult<Json<care_rule::Model>> {
     let actor = caller.require(Permission::CareSetup)?;
-    Ok(Json(plans::update_rule(&state.db, actor, id, &input).await?))
+    Ok(Json(
+        plans::update_rule(&state.db, actor, id, &input).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/care-policy", tag = "care", security(("bearer" = [])), params(StoreParam),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -133,30 +133,6 @@ pub async fn show_response(
     Ok(Json(surveys::response(&state.db.conn, actor, id).await?))
 }
 
-/// The server's public address as the caller reached it (behind a proxy, as it forwarded).
-pub fn public_base(headers: &HeaderMap) -> String {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let host = header("x-forwarded-host")
-        .or_else(|| header("host"))
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or_else(|| "localhost".to_owned());
-    let scheme = match header("x-forwarded-proto").as_deref() {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}")
-}
-
 /// Texts the customer a link to the survey (through the outbox, after quiet hours). The token
 /// is in the answer once; only its hash is kept.
 #[utoipa::path(post, path = "/api/v1/survey-responses/links", tag = "care", security(("bearer" = [])), request_body = LinkInput,
@@ -164,14 +140,15 @@ pub fn public_base(headers: &HeaderMap) -> String {
 pub async fn send_link(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
     ApiJson(input): ApiJson<LinkInput>,
 ) -> ApiResult<(StatusCode, Json<SentLink>)> {
     let actor = caller.require(Permission::CareManage)?;
-    let base = public_base(&headers);
+    // The configured address, never the request's Host header: a forged Host would otherwise
+    // put someone else's site into the customer's SMS.
+    let base = &state.config.public_url;
     Ok((
         StatusCode::CREATED,
-        Json(surveys::send_link(&state.db, actor, &input, &base).await?),
+        Json(surveys::send_link(&state.db, actor, &input, base).await?),
     ))
 }
 

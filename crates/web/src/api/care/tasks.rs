@@ -8,7 +8,9 @@ use axum::{Json, Router};
 use chrono::Utc;
 use fours_domain::access::Permission;
 use fours_store::care::entities::care_task;
-use fours_store::care::tasks::{self, AttemptInput, InboxQuery, ReassignInput, TaskDetail, TaskRow, View};
+use fours_store::care::tasks::{
+    self, AttemptInput, InboxQuery, ReassignInput, TaskDetail, TaskRow, View,
+};
 use serde::Serialize;
 use uuid::Uuid;
 

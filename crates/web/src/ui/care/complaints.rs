@@ -275,7 +275,10 @@ async fn customer_for(
     match found.items.as_slice() {
         [one] => Ok(one.id),
         [] => Err(StoreError::invalid("customer_id", "reference.not_found")),
-        _ => Err(StoreError::invalid("customer_id", "feedback.customer_ambiguous")),
+        _ => Err(StoreError::invalid(
+            "customer_id",
+            "feedback.customer_ambiguous",
+        )),
     }
 }
 

@@ -80,7 +80,6 @@ pub struct TaskLine {
     pub assignee: String,
     pub status: String,
     pub status_label: String,
-    pub survey: Option<String>,
 }
 
 impl TaskLine {
@@ -111,7 +110,6 @@ pub(super) fn task_line(page: &Page, row: TaskRow) -> TaskLine {
         assignee: row.assignee_name.unwrap_or_default(),
         status_label: word(page, "status", &task.status),
         status: task.status,
-        survey: task.survey,
     }
 }
 

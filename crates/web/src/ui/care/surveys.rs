@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -30,7 +30,6 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::api::care::surveys::public_base;
 use crate::auth::{PageCaller, csrf_token};
 use crate::locale;
 use crate::ui::forms::filled;
@@ -116,7 +115,6 @@ pub struct SurveyFormTemplate<'a> {
 
 /// A survey's questions as form fields posting to `/care/tasks/{task_id}/survey` (the care
 /// task page embeds it; its handler passes the form to [`record_task_survey`]).
-#[allow(dead_code, reason = "embedded by the care task page (ui::care::task)")]
 pub fn survey_form(page: &Page, template: &survey_template::Model, task_id: Uuid) -> String {
     let form = SurveyFormTemplate {
         page,
@@ -133,12 +131,7 @@ pub fn survey_form(page: &Page, template: &survey_template::Model, task_id: Uuid
 
 /// The form of a task's survey (`task.survey`: `ssi`, `csi`) in the task's store; empty when
 /// the task asks none or the store has no such template.
-#[allow(dead_code, reason = "embedded by the care task page (ui::care::task)")]
-pub async fn task_survey_form(
-    state: &AppState,
-    page: &Page,
-    task: &care_task::Model,
-) -> String {
+pub async fn task_survey_form(state: &AppState, page: &Page, task: &care_task::Model) -> String {
     let Some(code) = task.survey.as_deref() else {
         return String::new();
     };
@@ -150,7 +143,6 @@ pub async fn task_survey_form(
 
 /// Records the answers of a task's survey form (fields `q_<code>`) through
 /// `surveys::record_response`, for the task's customer and the task's survey.
-#[allow(dead_code, reason = "called by the care task page's survey form handler")]
 pub async fn record_task_survey(
     state: &AppState,
     actor: &Actor,
@@ -209,7 +201,9 @@ pub struct PairLine {
 }
 
 fn shown(value: Option<f64>) -> String {
-    value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".to_owned())
+    value
+        .map(|v| format!("{v:.1}"))
+        .unwrap_or_else(|| "–".to_owned())
 }
 
 fn line(score: &fours_store::care::surveys::Score, label: String) -> ScoreLine {
@@ -282,12 +276,13 @@ async fn surveys_view(
     params: ReportParams,
     error: Option<String>,
 ) -> Response {
-    let stores: HashMap<Uuid, String> = fours_store::org::list_stores(&state.db.conn, actor.tenant_id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| (s.id, format!("{} {}", s.code, s.name)))
-        .collect();
+    let stores: HashMap<Uuid, String> =
+        fours_store::org::list_stores(&state.db.conn, actor.tenant_id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| (s.id, format!("{} {}", s.code, s.name)))
+            .collect();
     let found = match surveys::templates(&state.db, actor, &TemplateFilter::default()).await {
         Ok(found) => found,
         Err(error) => return error_page(&page, error.into()),
@@ -328,7 +323,8 @@ async fn surveys_view(
     } else {
         None
     };
-    let lines = |scores: &[fours_store::care::surveys::Score], label: &dyn Fn(&str, &str) -> String| {
+    let lines = |scores: &[fours_store::care::surveys::Score],
+                 label: &dyn Fn(&str, &str) -> String| {
         scores
             .iter()
             .map(|s| line(s, label(&s.key, &s.label)))
@@ -383,7 +379,10 @@ async fn surveys_view(
             .as_ref()
             .map(|r| r.from.to_string())
             .unwrap_or_default(),
-        to: report.as_ref().map(|r| r.to.to_string()).unwrap_or_default(),
+        to: report
+            .as_ref()
+            .map(|r| r.to.to_string())
+            .unwrap_or_default(),
         report,
         total,
         by_template,
@@ -453,7 +452,6 @@ async fn send_link(
     State(state): State<AppState>,
     session: Session,
     PageCaller(actor): PageCaller,
-    headers: HeaderMap,
     Form(values): Form<Values>,
 ) -> Response {
     let page = match page_requiring(&state, &session, &actor, Permission::CareManage).await {
@@ -497,7 +495,7 @@ async fn send_link(
             customer_id: Some(customer_id),
             ..Default::default()
         };
-        surveys::send_link(&state.db, &actor, &input, &public_base(&headers)).await
+        surveys::send_link(&state.db, &actor, &input, &state.config.public_url).await
     }
     .await;
     match outcome {

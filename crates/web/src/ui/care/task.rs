@@ -19,7 +19,7 @@ use fours_store::org::{self, Actor};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::inbox::{TaskLine, options, set_flash, task_line, word};
+use super::inbox::{TaskLine, options, set_flash, take_flash, task_line, word};
 use crate::AppState;
 use crate::auth::PageCaller;
 use crate::ui::forms::filled;
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/care/tasks/{id}", get(task_page))
         .route("/care/tasks/{id}/attempts", post(record))
+        .route("/care/tasks/{id}/survey", post(answer_survey))
 }
 
 pub struct AttemptLine {
@@ -52,6 +53,8 @@ struct TaskTemplate {
     /// The survey's questions as form fields (from `care::surveys`), or empty.
     survey_form: String,
     error: Option<String>,
+    /// What the last change on this page did (the survey saved).
+    notice: Option<String>,
     /// What was typed, when the form comes back with an error.
     values: Values,
 }
@@ -69,11 +72,19 @@ async fn task_page(
     Path(id): Path<Uuid>,
 ) -> Response {
     match page_requiring(&state, &session, &actor, Permission::CareWork).await {
-        Ok(page) => task_view(&state, page, &actor, id, None, Values::new()).await,
+        Ok(page) => {
+            let notice = take_flash(&session).await;
+            let mut view = task_view(&state, page, &actor, id, None, Values::new()).await;
+            if let Ok(template) = view.as_mut() {
+                template.notice = notice;
+            }
+            answer(view)
+        }
         Err(denied) => denied,
     }
 }
 
+/// The task page, or the page explaining why it cannot be shown.
 async fn task_view(
     state: &AppState,
     page: Page,
@@ -81,10 +92,10 @@ async fn task_view(
     id: Uuid,
     error: Option<String>,
     values: Values,
-) -> Response {
+) -> Result<TaskTemplate, Response> {
     let detail = match tasks::detail(&state.db.conn, actor, id, Utc::now()).await {
         Ok(detail) => detail,
-        Err(error) => return error_page(&page, error.into()),
+        Err(error) => return Err(error_page(&page, error.into())),
     };
     let people: HashMap<Uuid, String> = org::list_users(&state.db.conn, actor.tenant_id)
         .await
@@ -105,22 +116,37 @@ async fn task_view(
         })
         .collect();
     let script = detail.row.task.script.clone();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let survey_form = if detail.row.task.status == tasks::OPEN {
+        super::surveys::task_survey_form(state, &page, &detail.row.task).await
     } else {
-        StatusCode::OK
+        String::new()
     };
-    let template = TaskTemplate {
+    Ok(TaskTemplate {
         task: task_line(&page, detail.row),
         script,
         attempts,
         outcomes: options(&page, "outcome", Outcome::ALL.map(Outcome::as_str)),
-        survey_form: String::new(),
+        survey_form,
         error,
+        notice: None,
         values,
         page,
-    };
-    (status, render(&template)).into_response()
+    })
+}
+
+/// The page as the answer: 422 when it comes back with an error.
+fn answer(view: Result<TaskTemplate, Response>) -> Response {
+    match view {
+        Ok(template) => {
+            let status = if template.error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            (status, render(&template)).into_response()
+        }
+        Err(denied) => denied,
+    }
 }
 
 /// A `datetime-local` value read in the store's time zone.
@@ -180,9 +206,47 @@ async fn record(
             set_flash(&session, format!("{}：{outcome}（{next}）", task.title)).await;
             Redirect::to("/care").into_response()
         }
-        Err(error) => match message(&page, &error) {
-            Some(text) => task_view(&state, page, &actor, id, Some(text), values).await,
-            None => error_page(&page, error.into()),
-        },
+        Err(error) => again_with(&state, page, &actor, id, error, values).await,
+    }
+}
+
+/// The task page again, with the reason a change was refused.
+async fn again_with(
+    state: &AppState,
+    page: Page,
+    actor: &Actor,
+    id: Uuid,
+    error: fours_store::StoreError,
+    values: Values,
+) -> Response {
+    match message(&page, &error) {
+        Some(text) => answer(task_view(state, page, actor, id, Some(text), values).await),
+        None => error_page(&page, error.into()),
+    }
+}
+
+/// Saves the survey asked on the phone; back to the task page to record the call's outcome.
+async fn answer_survey(
+    State(state): State<AppState>,
+    session: Session,
+    PageCaller(actor): PageCaller,
+    Path(id): Path<Uuid>,
+    Form(values): Form<Values>,
+) -> Response {
+    let page = match page_requiring(&state, &session, &actor, Permission::CareWork).await {
+        Ok(page) => page,
+        Err(denied) => return denied,
+    };
+    match super::surveys::record_task_survey(&state, &actor, id, &values).await {
+        Ok(saved) => {
+            let text = rust_i18n::t!(
+                "care.task.survey_saved",
+                locale = page.lang(),
+                survey = saved.template_name
+            );
+            set_flash(&session, text.into_owned()).await;
+            Redirect::to(&format!("/care/tasks/{id}")).into_response()
+        }
+        Err(error) => again_with(&state, page, &actor, id, error, values).await,
     }
 }
