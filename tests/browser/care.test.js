@@ -1,8 +1,9 @@
 // Customer care in headless Chromium: the demo consultant has just handed over a new car, so
 // the delivery plan has given them the 7-day follow-up call. They find it on their today page,
 // open it (the customer's facts and the script at hand), miss the customer once (the task stays
-// open with one attempt), reach them the second time (the task leaves the today page), and the
-// customer's timeline shows both attempts.
+// open with one attempt), reach them the second time and ask the SSI survey on the phone
+// (answers saved, a low one opening no complaint), record the call as reached (the task leaves
+// the today page), and the customer's timeline shows both attempts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { baseUrl, signedIn } from "./harness.js";
@@ -50,7 +51,19 @@ test("the consultant makes the 7-day call after delivery from the today page", a
   assert.equal((await consultant.textContent("#task-attempts")).trim(), "1");
   assert.equal(await consultant.locator("#attempts tr.attempt[data-outcome=not_reached]").count(), 1);
 
-  // Reached: the task is done and leaves the today page.
+  // Reached: the SSI survey is asked on the phone, from the task page.
+  const answers = { overall: "9", recommend: "10", consultant: "5", handover_expected: "3", handover_actual: "4",
+    delivery_explained: "yes" };
+  for (const [code, value] of Object.entries(answers)) {
+    await consultant.click(`#survey-form label[for='q_${code}-${value}']`);
+  }
+  await consultant.fill("#survey-form [name=q_comments]", "交车讲解很细致");
+  await consultant.click("#survey-form button[type=submit]");
+  await consultant.waitForSelector("#task-notice");
+  assert.match(await consultant.textContent("#task-notice"), /SSI/);
+  assert.equal(await consultant.getAttribute("#task-status", "data-status"), "open");
+
+  // Then the call is recorded as reached: the task is done and leaves the today page.
   await record(consultant, "reached", "客户对新车很满意，已提醒首保");
   assert.equal(await consultant.locator(`#care-tasks tr[data-task-id='${taskId}']`).count(), 0);
   await consultant.goto(`${baseUrl}/care/tasks/${taskId}`);
