@@ -318,6 +318,39 @@ fn vocabulary<T>(
     found
 }
 
+/// A record a complaint or survey names (`field`), as found in the actor's scope: it must be
+/// there and belong to the customer.
+fn customers_own<T>(
+    found: StoreResult<T>,
+    field: &'static str,
+    customer_id: Uuid,
+    customer_of: impl Fn(&T) -> Uuid,
+) -> StoreResult<T> {
+    let found = found.map_err(|_| StoreError::invalid(field, "reference.not_found"))?;
+    if customer_of(&found) != customer_id {
+        return Err(StoreError::invalid(field, "feedback.not_customers"));
+    }
+    Ok(found)
+}
+
+/// The car a complaint or survey names, if any: it must be the customer's.
+pub(super) async fn check_vehicle(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    vehicle_id: Option<Uuid>,
+    customer_id: Uuid,
+) -> StoreResult<()> {
+    if let Some(vehicle_id) = vehicle_id {
+        let car = crate::vehicles::get(db, actor, vehicle_id)
+            .await
+            .map_err(|_| StoreError::invalid("vehicle_id", "reference.not_found"))?;
+        if car.owner_id != Some(customer_id) {
+            return Err(StoreError::invalid("vehicle_id", "feedback.not_customers"));
+        }
+    }
+    Ok(())
+}
+
 /// Takes a complaint (CareWork).
 pub async fn intake(
     db: &Database,
@@ -358,42 +391,23 @@ pub async fn intake(
     let customer = crate::customers::get(conn, actor, customer_id)
         .await
         .map_err(|_| StoreError::invalid("customer_id", "reference.not_found"))?;
-    if let Some(vehicle_id) = input.vehicle_id {
-        let car = crate::vehicles::get(conn, actor, vehicle_id)
-            .await
-            .map_err(|_| StoreError::invalid("vehicle_id", "reference.not_found"))?;
-        if car.owner_id != Some(customer.id) {
-            return Err(StoreError::invalid("vehicle_id", "feedback.not_customers"));
-        }
-    }
+    check_vehicle(conn, actor, input.vehicle_id, customer.id).await?;
     let repair = match input.repair_order_id {
-        Some(id) => {
-            let order = crate::service::orders::get(conn, actor, id)
-                .await
-                .map_err(|_| StoreError::invalid("repair_order_id", "reference.not_found"))?;
-            if order.customer_id != customer.id {
-                return Err(StoreError::invalid(
-                    "repair_order_id",
-                    "feedback.not_customers",
-                ));
-            }
-            Some(order)
-        }
+        Some(id) => Some(customers_own(
+            crate::service::orders::get(conn, actor, id).await,
+            "repair_order_id",
+            customer.id,
+            |order| order.customer_id,
+        )?),
         None => None,
     };
     let sale = match input.sales_order_id {
-        Some(id) => {
-            let order = crate::sales::orders::order(conn, actor, id)
-                .await
-                .map_err(|_| StoreError::invalid("sales_order_id", "reference.not_found"))?;
-            if order.customer_id != customer.id {
-                return Err(StoreError::invalid(
-                    "sales_order_id",
-                    "feedback.not_customers",
-                ));
-            }
-            Some(order)
-        }
+        Some(id) => Some(customers_own(
+            crate::sales::orders::order(conn, actor, id).await,
+            "sales_order_id",
+            customer.id,
+            |order| order.customer_id,
+        )?),
         None => None,
     };
     let store_id = match (&repair, &sale) {

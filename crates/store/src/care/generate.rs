@@ -24,7 +24,7 @@ use fours_notify::ChannelKind;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -199,19 +199,37 @@ pub async fn handle_events(db: &Database, limit: u64) -> StoreResult<u64> {
     let pending = domain_event::Entity::find()
         .filter(domain_event::Column::Kind.is_in(EVENT_KINDS))
         .filter(domain_event::Column::HandledAt.is_null())
+        .order_by_asc(domain_event::Column::OccurredAt)
         .limit(limit)
         .all(&db.conn)
         .await?;
     let mut handled = 0;
     for event in pending {
-        let txn = crate::db::begin_write(&db.conn).await?;
-        if claim(&txn, &event).await? {
-            react(&txn, &event).await?;
-            handled += 1;
+        match handle_one(db, &event).await {
+            Ok(true) => handled += 1,
+            Ok(false) => {}
+            // One event that cannot be handled (its customer erased meanwhile, say) must not
+            // hold up the others: it is logged and set aside as handled.
+            Err(error) => {
+                tracing::error!(%error, event = %event.id, kind = %event.kind, "care could not handle an event");
+                let txn = crate::db::begin_write(&db.conn).await?;
+                claim(&txn, &event).await?;
+                txn.commit().await?;
+            }
         }
-        txn.commit().await?;
     }
     Ok(handled)
+}
+
+/// One event's tasks and messages, with the event's claim, in one transaction.
+async fn handle_one(db: &Database, event: &domain_event::Model) -> StoreResult<bool> {
+    let txn = crate::db::begin_write(&db.conn).await?;
+    let claimed = claim(&txn, event).await?;
+    if claimed {
+        react(&txn, event).await?;
+    }
+    txn.commit().await?;
+    Ok(claimed)
 }
 
 /// Takes an event for this consumer; false when another worker took it first.

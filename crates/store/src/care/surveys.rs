@@ -426,18 +426,6 @@ pub async fn update_template(
     Ok(changed)
 }
 
-/// What a response is about, as the caller names it.
-#[derive(Debug, Clone, Default)]
-struct Asked {
-    template_id: Option<Uuid>,
-    template_code: Option<String>,
-    customer_id: Option<Uuid>,
-    vehicle_id: Option<Uuid>,
-    task_id: Option<Uuid>,
-    staff_id: Option<Uuid>,
-    store_id: Option<Uuid>,
-}
-
 /// What a response is about, checked: the template, store, customer and car, the care task
 /// and the staff member rated.
 struct About {
@@ -470,7 +458,9 @@ async fn staff_behind(
         .map(|order| order.consultant_id))
 }
 
-async fn resolve(db: &Database, actor: &Actor, asked: Asked) -> StoreResult<About> {
+/// Checks what a response is about, as the caller names it (a link's input names exactly
+/// that; a phone response's input names it beside its answers).
+async fn resolve(db: &Database, actor: &Actor, asked: &LinkInput) -> StoreResult<About> {
     let conn = &db.conn;
     let task = match asked.task_id {
         Some(id) => Some(
@@ -491,14 +481,7 @@ async fn resolve(db: &Database, actor: &Actor, asked: Asked) -> StoreResult<Abou
     let customer = crate::customers::get(conn, actor, customer_id)
         .await
         .map_err(|_| StoreError::invalid("customer_id", "reference.not_found"))?;
-    if let Some(vehicle_id) = asked.vehicle_id {
-        let car = crate::vehicles::get(conn, actor, vehicle_id)
-            .await
-            .map_err(|_| StoreError::invalid("vehicle_id", "reference.not_found"))?;
-        if car.owner_id != Some(customer.id) {
-            return Err(StoreError::invalid("vehicle_id", "feedback.not_customers"));
-        }
-    }
+    complaints::check_vehicle(conn, actor, asked.vehicle_id, customer.id).await?;
     let template = match asked.template_id {
         Some(id) => template(conn, actor, id)
             .await
@@ -676,6 +659,17 @@ fn outcome_of(questions: &[Question], answers: &[survey_answer::Model]) -> Optio
     rules::score(&lenient, &given, 0).ok()
 }
 
+/// The template a response answers.
+async fn template_of(
+    db: &impl ConnectionTrait,
+    response: &survey_response::Model,
+) -> StoreResult<survey_template::Model> {
+    survey_template::Entity::find_by_id((response.tenant_id, response.template_id))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 async fn detail_of(
     db: &impl ConnectionTrait,
     response: survey_response::Model,
@@ -686,10 +680,7 @@ async fn detail_of(
         .order_by_asc(survey_answer::Column::Id)
         .all(db)
         .await?;
-    let template = survey_template::Entity::find_by_id((response.tenant_id, response.template_id))
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let template = template_of(db, &response).await?;
     let questions = questions_of(&template);
     let outcome = outcome_of(&questions, &answers);
     let complaint_id = complaint::Entity::find()
@@ -864,39 +855,30 @@ pub struct ResponseInput {
     pub answers: BTreeMap<String, Value>,
 }
 
-/// Records a survey asked on the phone (CareWork): the answers checked against the template
-/// and scored, one row each, the response, its timeline event and (for a low answer) its
-/// complaint, in one transaction.
-pub async fn record_response(
-    db: &Database,
+/// How a new response is taken: answered on the phone, or sent as a link (its token's hash).
+enum Taken<'a> {
+    Phone(&'a Outcome),
+    Link(String),
+}
+
+/// The satisfaction index a response keeps (a whole number).
+fn index_score(outcome: &Outcome) -> Option<i32> {
+    outcome.index.map(|i| i.round() as i32)
+}
+
+/// Writes a new response to what `about` names, recorded by the actor.
+async fn insert_response(
+    txn: &impl ConnectionTrait,
     actor: &Actor,
-    input: &ResponseInput,
-) -> StoreResult<ResponseDetail> {
-    let about = resolve(
-        db,
-        actor,
-        Asked {
-            template_id: input.template_id,
-            template_code: input.template_code.clone(),
-            customer_id: input.customer_id,
-            vehicle_id: input.vehicle_id,
-            task_id: input.task_id,
-            staff_id: input.staff_id,
-            store_id: input.store_id,
-        },
-    )
-    .await?;
-    let questions = questions_of(&about.template);
-    let threshold = super::policy::threshold(&db.conn, actor.tenant_id, about.store_id).await?;
-    let outcome = rules::score(
-        &questions,
-        &parse_answers(&questions, &input.answers),
-        threshold,
-    )
-    .map_err(|errors| question_errors("answers", errors))?;
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&db.conn).await?;
-    let response = survey_response::ActiveModel {
+    about: &About,
+    taken: Taken<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<survey_response::Model> {
+    let (channel, token_hash, status, outcome) = match taken {
+        Taken::Phone(outcome) => (PHONE, None, ANSWERED, Some(outcome)),
+        Taken::Link(hash) => (LINK, Some(hash), SENT, None),
+    };
+    Ok(survey_response::ActiveModel {
         tenant_id: Set(actor.tenant_id),
         id: Set(Uuid::now_v7()),
         template_id: Set(about.template.id),
@@ -907,17 +889,40 @@ pub async fn record_response(
         task_id: Set(about.task_id),
         staff_id: Set(about.staff_id),
         touch_point: Set(about.template.touch_point.clone()),
-        channel: Set(PHONE.to_owned()),
-        token_hash: Set(None),
-        status: Set(ANSWERED.to_owned()),
-        index_score: Set(outcome.index.map(|i| i.round() as i32)),
-        nps: Set(outcome.recommend),
+        channel: Set(channel.to_owned()),
+        token_hash: Set(token_hash),
+        status: Set(status.to_owned()),
+        index_score: Set(outcome.and_then(index_score)),
+        nps: Set(outcome.and_then(|o| o.recommend)),
         recorded_by: Set(Some(actor.user_id)),
-        answered_at: Set(Some(now)),
+        answered_at: Set(outcome.map(|_| now)),
         created_at: Set(now),
     }
-    .insert(&txn)
-    .await?;
+    .insert(txn)
+    .await?)
+}
+
+/// Records a survey asked on the phone (CareWork): the answers checked against the template
+/// and scored, one row each, the response, its timeline event and (for a low answer) its
+/// complaint, in one transaction.
+pub async fn record_response(
+    db: &Database,
+    actor: &Actor,
+    input: &ResponseInput,
+) -> StoreResult<ResponseDetail> {
+    let about = resolve(db, actor, &LinkInput::from(input)).await?;
+    let questions = questions_of(&about.template);
+    let threshold = super::policy::threshold(&db.conn, actor.tenant_id, about.store_id).await?;
+    let outcome = rules::score(
+        &questions,
+        &parse_answers(&questions, &input.answers),
+        threshold,
+    )
+    .map_err(|errors| question_errors("answers", errors))?;
+    let now = Utc::now();
+    let txn = crate::db::begin_write(&db.conn).await?;
+    let taken = Taken::Phone(&outcome);
+    let response = insert_response(&txn, actor, &about, taken, now).await?;
     write_answers(
         &txn,
         Some(actor),
@@ -943,6 +948,21 @@ pub struct LinkInput {
     pub task_id: Option<Uuid>,
     pub staff_id: Option<Uuid>,
     pub store_id: Option<Uuid>,
+}
+
+/// What a phone response is about: its input without the answers.
+impl From<&ResponseInput> for LinkInput {
+    fn from(input: &ResponseInput) -> Self {
+        LinkInput {
+            template_id: input.template_id,
+            template_code: input.template_code.clone(),
+            customer_id: input.customer_id,
+            vehicle_id: input.vehicle_id,
+            task_id: input.task_id,
+            staff_id: input.staff_id,
+            store_id: input.store_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -975,20 +995,7 @@ pub async fn send_link(
     input: &LinkInput,
     base_url: &str,
 ) -> StoreResult<SentLink> {
-    let about = resolve(
-        db,
-        actor,
-        Asked {
-            template_id: input.template_id,
-            template_code: input.template_code.clone(),
-            customer_id: input.customer_id,
-            vehicle_id: input.vehicle_id,
-            task_id: input.task_id,
-            staff_id: input.staff_id,
-            store_id: input.store_id,
-        },
-    )
-    .await?;
+    let about = resolve(db, actor, input).await?;
     let token = format!(
         "{}.{}",
         actor.tenant_id.simple(),
@@ -998,28 +1005,8 @@ pub async fn send_link(
     let url = format!("{}{path}", base_url.trim_end_matches('/'));
     let now = Utc::now();
     let txn = crate::db::begin_write(&db.conn).await?;
-    let response = survey_response::ActiveModel {
-        tenant_id: Set(actor.tenant_id),
-        id: Set(Uuid::now_v7()),
-        template_id: Set(about.template.id),
-        template_code: Set(about.template.code.clone()),
-        store_id: Set(about.store_id),
-        customer_id: Set(about.customer_id),
-        vehicle_id: Set(about.vehicle_id),
-        task_id: Set(about.task_id),
-        staff_id: Set(about.staff_id),
-        touch_point: Set(about.template.touch_point.clone()),
-        channel: Set(LINK.to_owned()),
-        token_hash: Set(Some(token_hash(&token))),
-        status: Set(SENT.to_owned()),
-        index_score: Set(None),
-        nps: Set(None),
-        recorded_by: Set(Some(actor.user_id)),
-        answered_at: Set(None),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let taken = Taken::Link(token_hash(&token));
+    let response = insert_response(&txn, actor, &about, taken, now).await?;
     let message = super::outbox::enqueue(
         &txn,
         actor.tenant_id,
@@ -1111,10 +1098,7 @@ pub struct LinkedSurvey {
 pub async fn linked(db: &Database, token: &str) -> StoreResult<LinkedSurvey> {
     let response = by_token(&db.conn, token, false).await?;
     still_open(&response, Utc::now())?;
-    let template = survey_template::Entity::find_by_id((response.tenant_id, response.template_id))
-        .one(&db.conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let template = template_of(&db.conn, &response).await?;
     let store = org::find_store(&db.conn, response.tenant_id, response.store_id).await?;
     Ok(LinkedSurvey {
         store_name: store.name,
@@ -1135,17 +1119,14 @@ pub async fn answer_by_link(
     // Read inside the transaction and hold it: a second submission waits, then sees it used.
     let response = by_token(&txn, token, true).await?;
     still_open(&response, now)?;
-    let template = survey_template::Entity::find_by_id((response.tenant_id, response.template_id))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let template = template_of(&txn, &response).await?;
     let questions = questions_of(&template);
     let threshold = super::policy::threshold(&txn, response.tenant_id, response.store_id).await?;
     let outcome = rules::score(&questions, &parse_answers(&questions, answers), threshold)
         .map_err(|errors| question_errors("answers", errors))?;
     let mut model: survey_response::ActiveModel = response.into();
     model.status = Set(ANSWERED.to_owned());
-    model.index_score = Set(outcome.index.map(|i| i.round() as i32));
+    model.index_score = Set(index_score(&outcome));
     model.nps = Set(outcome.recommend);
     model.answered_at = Set(Some(now));
     let answered = model.update(&txn).await?;

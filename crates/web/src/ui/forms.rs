@@ -5,10 +5,15 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use fours_domain::access::DataScope;
 use fours_store::StoreError;
 use fours_store::error::FieldError;
+use fours_store::org::{self, Actor};
+use uuid::Uuid;
 
 use super::{Page, render};
+use crate::AppState;
 use crate::error::field_message;
 use fours_store::customers::input::RELATIONS;
 
@@ -121,6 +126,27 @@ pub fn edited(values: &HashMap<String, String>, name: &str) -> Option<String> {
     values.get(name).map(|v| v.trim().to_owned())
 }
 
+/// A `datetime-local` value read in the store's time zone, recording a field error when it is
+/// not one.
+pub fn local_instant(
+    page: &Page,
+    values: &HashMap<String, String>,
+    name: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<DateTime<Utc>> {
+    let raw = filled(values, name)?;
+    let parsed = NaiveDateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|local| local.and_local_timezone(page.tz).earliest());
+    if parsed.is_none() {
+        errors.push(FieldError {
+            field: name,
+            code: "date.format",
+        });
+    }
+    parsed.map(|t| t.with_timezone(&Utc))
+}
+
 /// Parses an optional whole number, recording a field error when it is not one.
 pub fn number(
     values: &HashMap<String, String>,
@@ -138,6 +164,53 @@ pub fn number(
             None
         }
     }
+}
+
+/// The store a page works in. Store staff work in their own; group users (and users of no
+/// store) choose one of the tenant's: the one asked for, else their own, else the first.
+pub struct StorePick {
+    pub current: Option<Uuid>,
+    /// (id, "GZ01 广州天河店") for group users; empty for store staff.
+    pub choices: Vec<(String, String)>,
+}
+
+impl StorePick {
+    pub fn is_current(&self, id: &str) -> bool {
+        self.current.is_some_and(|c| c.to_string() == id)
+    }
+
+    /// `?store_id=…` for links, when the user chooses.
+    pub fn query(&self) -> String {
+        match (self.choices.is_empty(), self.current) {
+            (false, Some(id)) => format!("?store_id={id}"),
+            _ => String::new(),
+        }
+    }
+}
+
+pub async fn store_pick(
+    state: &AppState,
+    actor: &Actor,
+    asked: Option<Uuid>,
+) -> Result<StorePick, StoreError> {
+    if actor.scope != DataScope::Group && actor.store_id.is_some() {
+        return Ok(StorePick {
+            current: actor.store_id,
+            choices: Vec::new(),
+        });
+    }
+    let stores = org::list_stores(&state.db.conn, actor.tenant_id).await?;
+    let current = asked
+        .filter(|id| stores.iter().any(|s| s.id == *id))
+        .or(actor.store_id)
+        .or_else(|| stores.first().map(|s| s.id));
+    Ok(StorePick {
+        current,
+        choices: stores
+            .into_iter()
+            .map(|s| (s.id.to_string(), format!("{} {}", s.code, s.name)))
+            .collect(),
+    })
 }
 
 pub struct FormPage<'a> {

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, Utc};
 use fours_domain::access::{Permission, Role};
 use fours_domain::money::format_fen;
 use fours_domain::service::PayType;
@@ -37,7 +37,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::forms::{filled, number};
+use super::forms::{filled, local_instant, number};
 use super::parts::PanelFor;
 use super::sales::{Values, fen, message, page_requiring, unless_invalid, uuid_field};
 use super::{Page, error_page, page_for, render};
@@ -73,26 +73,6 @@ fn labelled(page: &Page, values: &[&str], group: &str) -> Vec<(String, String)> 
         .iter()
         .map(|v| ((*v).to_owned(), page.t(&format!("{group}.{v}"))))
         .collect()
-}
-
-/// A `datetime-local` value read in the store's time zone.
-fn local_instant(
-    page: &Page,
-    values: &Values,
-    name: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<DateTime<Utc>> {
-    let raw = filled(values, name)?;
-    let parsed = NaiveDateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M")
-        .ok()
-        .and_then(|local| local.and_local_timezone(page.tz).earliest());
-    if parsed.is_none() {
-        errors.push(FieldError {
-            field: name,
-            code: "date.format",
-        });
-    }
-    parsed.map(|t| t.with_timezone(&Utc))
 }
 
 fn whole(values: &Values, name: &'static str, errors: &mut Vec<FieldError>) -> Option<u32> {
@@ -347,7 +327,7 @@ async fn desk_view(
 
 /// Where a form's change leads: to `done`'s page on success, back to the form's page with the
 /// message on a field error (`again`), else to the error page.
-async fn answer_form<T>(
+pub(crate) async fn answer_form<T>(
     page: Page,
     outcome: Result<T, StoreError>,
     done: impl FnOnce(T) -> String,
@@ -1616,8 +1596,9 @@ impl ApproveTemplate {
     }
 }
 
-/// The customer's page: no sign-in, the signed link is the credential.
-async fn public_page(state: &AppState, session: &Session) -> Page {
+/// A customer's page (approval, survey, opt-out): no sign-in, the signed link is the
+/// credential; in the browser's language.
+pub(crate) async fn public_page(state: &AppState, session: &Session) -> Page {
     Page {
         locale: locale::current(),
         csrf: csrf_token(session).await,

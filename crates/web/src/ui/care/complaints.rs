@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Utc;
@@ -28,7 +28,8 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::PageCaller;
 use crate::ui::forms::filled;
-use crate::ui::sales::{Values, message, page_requiring, uuid_field};
+use crate::ui::sales::{Values, page_requiring, uuid_field};
+use crate::ui::service::answer_form;
 use crate::ui::{Page, error_page, render};
 
 pub fn routes() -> Router<AppState> {
@@ -309,13 +310,13 @@ async fn intake(
         complaints::intake(&state.db, &actor, &input).await
     }
     .await;
-    match outcome {
-        Ok(created) => Redirect::to(&format!("/care/complaints/{}", created.id)).into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => new_view(&state, page, &actor, values, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    answer_form(
+        page,
+        outcome,
+        |created| format!("/care/complaints/{}", created.id),
+        async |page, text| new_view(&state, page, &actor, values, Some(text)).await,
+    )
+    .await
 }
 
 pub struct HistoryRow {
@@ -524,11 +525,11 @@ async fn settle(
     id: Uuid,
     outcome: Result<(), StoreError>,
 ) -> Response {
-    match outcome {
-        Ok(()) => Redirect::to(&format!("/care/complaints/{id}")).into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => detail_view(state, page, actor, id, Some(text)).await,
-            None => error_page(&page, error.into()),
-        },
-    }
+    answer_form(
+        page,
+        outcome,
+        |()| format!("/care/complaints/{id}"),
+        async |page, text| detail_view(state, page, actor, id, Some(text)).await,
+    )
+    .await
 }

@@ -20,9 +20,9 @@ use uuid::Uuid;
 
 use super::inbox::{options, word};
 use crate::AppState;
-use crate::auth::{PageCaller, csrf_token};
-use crate::locale;
+use crate::auth::PageCaller;
 use crate::ui::sales::{Values, page_requiring};
+use crate::ui::service::public_page;
 use crate::ui::{Page, error_page, render};
 
 pub fn routes() -> Router<AppState> {
@@ -144,17 +144,6 @@ struct OptOutTemplate {
     token: String,
     /// "张三，您已退订…" once consent is withdrawn.
     done: Option<String>,
-}
-
-/// The customer's page: no sign-in, in the browser's language.
-async fn public_page(state: &AppState, session: &Session) -> Page {
-    Page {
-        locale: locale::current(),
-        csrf: csrf_token(session).await,
-        demo: state.config.demo,
-        user: None,
-        tz: chrono_tz::Asia::Shanghai,
-    }
 }
 
 async fn opt_out_page(

@@ -29,7 +29,7 @@ use super::inbox::{options, set_flash, take_flash, word};
 use crate::AppState;
 use crate::auth::PageCaller;
 use crate::error::field_message;
-use crate::ui::forms::{filled, number};
+use crate::ui::forms::{filled, number, store_pick};
 use crate::ui::sales::{Values, page_requiring, unless_invalid, uuid_field};
 use crate::ui::{Page, error_page, render};
 
@@ -42,39 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/care/setup/plans/{id}", post(switch_plan))
         .route("/care/setup/plans/{id}/rules", post(add_rule))
         .route("/care/setup/rules/{id}", post(save_rule))
-}
-
-/// The store the page is about: store staff their own, group users the one they chose.
-struct StoreChoice {
-    current: Uuid,
-    /// (id, "GZ01 广州天河店") for group users; empty for store staff.
-    choices: Vec<(String, String)>,
-}
-
-async fn store_choice(
-    state: &AppState,
-    actor: &Actor,
-    asked: Option<Uuid>,
-) -> Result<StoreChoice, StoreError> {
-    if let (false, Some(own)) = (actor.scope == DataScope::Group, actor.store_id) {
-        return Ok(StoreChoice {
-            current: own,
-            choices: Vec::new(),
-        });
-    }
-    let stores = org::list_stores(&state.db.conn, actor.tenant_id).await?;
-    let current = asked
-        .filter(|id| stores.iter().any(|s| s.id == *id))
-        .or(actor.store_id)
-        .or_else(|| stores.first().map(|s| s.id))
-        .ok_or_else(|| StoreError::invalid("store_id", "required"))?;
-    Ok(StoreChoice {
-        current,
-        choices: stores
-            .into_iter()
-            .map(|s| (s.id.to_string(), format!("{} {}", s.code, s.name)))
-            .collect(),
-    })
 }
 
 /// A form that failed: which one (`key`), why, and what was typed into it.
@@ -325,44 +292,24 @@ fn rule_choices(page: &Page) -> RuleChoices {
 }
 
 fn policy_fields(page: &Page, policy: &CarePolicy, failed: Option<&Failed>) -> Vec<PolicyField> {
-    let stored = [
+    let numbers = [
+        ("max_attempts", policy.max_attempts),
+        ("escalation_grace_hours", policy.escalation_grace_hours),
+        ("low_score_threshold", policy.low_score_threshold),
+        ("first_service_months", policy.first_service_months),
+        ("first_service_km", policy.first_service_km),
+        ("second_service_months", policy.second_service_months),
+        ("second_service_km", policy.second_service_km),
+    ]
+    .map(|(name, value)| (name, "number", value.to_string()));
+    let times = [
         ("quiet_start", "time", policy.quiet_start.clone()),
         ("quiet_end", "time", policy.quiet_end.clone()),
-        ("max_attempts", "number", policy.max_attempts.to_string()),
-        (
-            "escalation_grace_hours",
-            "number",
-            policy.escalation_grace_hours.to_string(),
-        ),
-        (
-            "low_score_threshold",
-            "number",
-            policy.low_score_threshold.to_string(),
-        ),
-        (
-            "first_service_months",
-            "number",
-            policy.first_service_months.to_string(),
-        ),
-        (
-            "first_service_km",
-            "number",
-            policy.first_service_km.to_string(),
-        ),
-        (
-            "second_service_months",
-            "number",
-            policy.second_service_months.to_string(),
-        ),
-        (
-            "second_service_km",
-            "number",
-            policy.second_service_km.to_string(),
-        ),
     ];
     let typed = failed.filter(|f| f.key == "policy").map(|f| &f.values);
-    stored
+    times
         .into_iter()
+        .chain(numbers)
         .map(|(name, kind, value)| PolicyField {
             name,
             label: page.t(&format!("field.{name}")),
@@ -423,13 +370,16 @@ async fn setup_view(
 ) -> Response {
     let db = &state.db;
     let loaded = async {
-        let store = store_choice(state, actor, asked).await?;
-        let plans = plans::list(db, actor, store.current).await?;
-        let policy = policy::for_store(&db.conn, actor.tenant_id, store.current).await?;
-        let templates = templates::list(&db.conn, actor.tenant_id, store.current).await?;
-        Ok::<_, StoreError>((store, plans, policy, templates))
+        let store = store_pick(state, actor, asked).await?;
+        let current = store
+            .current
+            .ok_or_else(|| StoreError::invalid("store_id", "required"))?;
+        let plans = plans::list(db, actor, current).await?;
+        let policy = policy::for_store(&db.conn, actor.tenant_id, current).await?;
+        let templates = templates::list(&db.conn, actor.tenant_id, current).await?;
+        Ok::<_, StoreError>((current, store.choices, plans, policy, templates))
     };
-    let (store, plans, policy, templates) = match loaded.await {
+    let (current, stores, plans, policy, templates) = match loaded.await {
         Ok(loaded) => loaded,
         Err(error) => return error_page(&page, error.into()),
     };
@@ -456,8 +406,8 @@ async fn setup_view(
     };
     let template = SetupTemplate {
         can_edit: page.can(Permission::CareSetup),
-        store_id: store.current.to_string(),
-        stores: store.choices,
+        store_id: current.to_string(),
+        stores,
         plans,
         choices: rule_choices(&page),
         policy: policy_fields(&page, &policy, failed),
@@ -555,6 +505,32 @@ fn rule_input(values: &Values, errors: &mut Vec<FieldError>) -> RuleInput {
     }
 }
 
+/// A rule's form sent: `save` changes the rule (`rule-{id}`) or adds it to its plan
+/// (`plan-{id}`), and the notice names it ("已保存：首保提醒"; `done` the key of its first words).
+async fn rule_form(
+    state: &AppState,
+    session: &Session,
+    actor: &Actor,
+    values: Values,
+    key: String,
+    done: &str,
+    save: impl AsyncFnOnce(&RuleInput) -> Result<care_rule::Model, StoreError>,
+) -> Response {
+    let page = match setup_page_for(state, session, actor).await {
+        Ok(page) => page,
+        Err(denied) => return denied,
+    };
+    let mut errors = Vec::new();
+    let input = rule_input(&values, &mut errors);
+    let change = Change {
+        key,
+        outcome: unless_invalid(errors, save(&input)).await,
+    };
+    let done = page.t(done);
+    let saved = move |rule: care_rule::Model| format!("{done}：{}", rule.title);
+    answer(state, session, page, actor, values, change, saved).await
+}
+
 async fn save_rule(
     State(state): State<AppState>,
     session: Session,
@@ -562,20 +538,9 @@ async fn save_rule(
     Path(id): Path<Uuid>,
     Form(values): Form<Values>,
 ) -> Response {
-    let page = match setup_page_for(&state, &session, &actor).await {
-        Ok(page) => page,
-        Err(denied) => return denied,
-    };
-    let mut errors = Vec::new();
-    let input = rule_input(&values, &mut errors);
-    let outcome = unless_invalid(errors, plans::update_rule(&state.db, &actor, id, &input)).await;
-    let change = Change {
-        key: format!("rule-{id}"),
-        outcome,
-    };
-    let done = page.t("care.setup.saved");
-    let saved = move |rule: care_rule::Model| format!("{done}：{}", rule.title);
-    answer(&state, &session, page, &actor, values, change, saved).await
+    let save = async |input: &RuleInput| plans::update_rule(&state.db, &actor, id, input).await;
+    let (key, done) = (format!("rule-{id}"), "care.setup.saved");
+    rule_form(&state, &session, &actor, values, key, done, save).await
 }
 
 async fn add_rule(
@@ -585,20 +550,9 @@ async fn add_rule(
     Path(plan_id): Path<Uuid>,
     Form(values): Form<Values>,
 ) -> Response {
-    let page = match setup_page_for(&state, &session, &actor).await {
-        Ok(page) => page,
-        Err(denied) => return denied,
-    };
-    let mut errors = Vec::new();
-    let input = rule_input(&values, &mut errors);
-    let change = plans::add_rule(&state.db, &actor, plan_id, &input);
-    let change = Change {
-        key: format!("plan-{plan_id}"),
-        outcome: unless_invalid(errors, change).await,
-    };
-    let done = page.t("care.setup.added");
-    let saved = move |rule: care_rule::Model| format!("{done}：{}", rule.title);
-    answer(&state, &session, page, &actor, values, change, saved).await
+    let add = async |input: &RuleInput| plans::add_rule(&state.db, &actor, plan_id, input).await;
+    let (key, done) = (format!("plan-{plan_id}"), "care.setup.added");
+    rule_form(&state, &session, &actor, values, key, done, add).await
 }
 
 /// Switches a plan on or off.

@@ -30,10 +30,10 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{PageCaller, csrf_token};
-use crate::locale;
+use crate::auth::PageCaller;
 use crate::ui::forms::filled;
 use crate::ui::sales::{Values, message, page_requiring, uuid_field};
+use crate::ui::service::{answer_form, public_page};
 use crate::ui::{Page, error_page, render};
 
 pub fn routes() -> Router<AppState> {
@@ -436,15 +436,15 @@ async fn update_template(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(_) => Redirect::to("/care/surveys").into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => {
-                surveys_view(&state, page, &actor, ReportParams::default(), Some(text)).await
-            }
-            None => error_page(&page, error.into()),
+    answer_form(
+        page,
+        outcome,
+        |_| "/care/surveys".to_owned(),
+        async |page, text| {
+            surveys_view(&state, page, &actor, ReportParams::default(), Some(text)).await
         },
-    }
+    )
+    .await
 }
 
 /// A manager texts a customer the survey's link (the customer found by mobile or name).
@@ -498,15 +498,15 @@ async fn send_link(
         surveys::send_link(&state.db, &actor, &input, &state.config.public_url).await
     }
     .await;
-    match outcome {
-        Ok(_) => Redirect::to("/care/surveys?sent=1").into_response(),
-        Err(error) => match message(&page, &error) {
-            Some(text) => {
-                surveys_view(&state, page, &actor, ReportParams::default(), Some(text)).await
-            }
-            None => error_page(&page, error.into()),
+    answer_form(
+        page,
+        outcome,
+        |_| "/care/surveys?sent=1".to_owned(),
+        async |page, text| {
+            surveys_view(&state, page, &actor, ReportParams::default(), Some(text)).await
         },
-    }
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -522,17 +522,6 @@ struct PublicTemplate {
     /// The link cannot be answered (used, expired, unknown): why.
     closed: Option<String>,
     error: Option<String>,
-}
-
-/// The customer's page: no sign-in, the link's token is the credential.
-async fn public_page(state: &AppState, session: &Session) -> Page {
-    Page {
-        locale: locale::current(),
-        csrf: csrf_token(session).await,
-        demo: state.config.demo,
-        user: None,
-        tz: chrono_tz::Asia::Shanghai,
-    }
 }
 
 async fn public_survey(

@@ -10,11 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::Utc;
 use fours_domain::access::Permission;
 use fours_domain::care::attempts::Outcome;
 use fours_store::care::tasks::{self, AttemptInput};
-use fours_store::error::FieldError;
 use fours_store::org::{self, Actor};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -22,7 +21,7 @@ use uuid::Uuid;
 use super::inbox::{TaskLine, options, set_flash, take_flash, task_line, word};
 use crate::AppState;
 use crate::auth::PageCaller;
-use crate::ui::forms::filled;
+use crate::ui::forms::{filled, local_instant};
 use crate::ui::sales::{Values, message, page_requiring, unless_invalid};
 use crate::ui::{Page, error_page, render};
 
@@ -147,26 +146,6 @@ fn answer(view: Result<TaskTemplate, Response>) -> Response {
         }
         Err(denied) => denied,
     }
-}
-
-/// A `datetime-local` value read in the store's time zone.
-fn local_instant(
-    page: &Page,
-    values: &Values,
-    name: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<DateTime<Utc>> {
-    let raw = filled(values, name)?;
-    let parsed = NaiveDateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M")
-        .ok()
-        .and_then(|local| local.and_local_timezone(page.tz).earliest());
-    if parsed.is_none() {
-        errors.push(FieldError {
-            field: name,
-            code: "date.format",
-        });
-    }
-    parsed.map(|t| t.with_timezone(&Utc))
 }
 
 /// Records an attempt; back to the today page with what became of the task, or the task page

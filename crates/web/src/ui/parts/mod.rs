@@ -17,14 +17,13 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
-use fours_domain::access::DataScope;
 use fours_domain::parts::{format_quantity, parse_quantity};
 use fours_store::StoreError;
 use fours_store::error::FieldError;
 use fours_store::org::{self, Actor};
 use uuid::Uuid;
 
-use super::forms::filled;
+use super::forms::{self, StorePick, filled};
 use super::sales::{Values, message};
 use super::{Page, error_page};
 use crate::AppState;
@@ -95,49 +94,15 @@ struct StoreQuery {
     store_id: Option<Uuid>,
 }
 
-/// The store a parts page works in. Store staff work in their own; group users (who belong
-/// to none) choose one, the first by default.
-pub struct StorePick {
-    pub current: Option<Uuid>,
-    /// (id, "GZ01 广州天河店") for group users; empty for store staff.
-    pub choices: Vec<(String, String)>,
-}
-
-impl StorePick {
-    pub fn is_current(&self, id: &str) -> bool {
-        self.current.is_some_and(|c| c.to_string() == id)
-    }
-
-    /// `?store_id=…` for links, when the user chooses.
-    pub fn query(&self) -> String {
-        match (self.choices.is_empty(), self.current) {
-            (false, Some(id)) => format!("?store_id={id}"),
-            _ => String::new(),
-        }
-    }
-}
-
+/// The store a parts page works in ([`forms::store_pick`]); when the stores cannot be read, the
+/// user's own and no choice.
 async fn store_pick(state: &AppState, actor: &Actor, asked: Option<Uuid>) -> StorePick {
-    if actor.scope != DataScope::Group && actor.store_id.is_some() {
-        return StorePick {
+    forms::store_pick(state, actor, asked)
+        .await
+        .unwrap_or(StorePick {
             current: actor.store_id,
             choices: Vec::new(),
-        };
-    }
-    let stores = org::list_stores(&state.db.conn, actor.tenant_id)
-        .await
-        .unwrap_or_default();
-    let current = asked
-        .filter(|id| stores.iter().any(|s| s.id == *id))
-        .or(actor.store_id)
-        .or_else(|| stores.first().map(|s| s.id));
-    StorePick {
-        current,
-        choices: stores
-            .into_iter()
-            .map(|s| (s.id.to_string(), format!("{} {}", s.code, s.name)))
-            .collect(),
-    }
+        })
 }
 
 /// Everyone of the tenant by id, for "who did it" columns.
