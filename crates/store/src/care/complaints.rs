@@ -1173,6 +1173,28 @@ pub async fn kpis(
     })
 }
 
+/// Each customer's latest time after `earliest` in a table (repair orders received, showroom
+/// visits); the columns are the table's tenant, customer and time.
+async fn latest_after<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    (tenant, customer, at): (E::Column, E::Column, E::Column),
+    tenant_id: Uuid,
+    customers: &[Uuid],
+    earliest: DateTime<Utc>,
+) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>> {
+    Ok(E::find()
+        .select_only()
+        .column(customer)
+        .column_as(Expr::from(Func::max(Expr::col(at))), "last")
+        .filter(tenant.eq(tenant_id))
+        .filter(customer.is_in(customers.to_vec()))
+        .filter(at.gt(earliest))
+        .group_by(customer)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// The closed complaints whose customer came back after the close: a repair order received
 /// or a showroom visit after it.
 async fn recovered(
@@ -1185,37 +1207,29 @@ async fn recovered(
     let Some(earliest) = closed.iter().filter_map(|r| r.closed_at).min() else {
         return Ok(back);
     };
+    use repair_order::Column as O;
+    use showroom_visit::Column as V;
+    let order_columns = (O::TenantId, O::CustomerId, O::ReceivedAt);
+    let visit_columns = (V::TenantId, V::CustomerId, V::ArrivedAt);
     let mut returns: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     for chunk in closed.chunks(500) {
         let customers: Vec<Uuid> = chunk.iter().map(|r| r.customer_id).collect();
-        let orders: Vec<(Uuid, DateTime<Utc>)> = repair_order::Entity::find()
-            .select_only()
-            .column(repair_order::Column::CustomerId)
-            .column_as(
-                Expr::from(Func::max(Expr::col(repair_order::Column::ReceivedAt))),
-                "last",
-            )
-            .filter(repair_order::Column::TenantId.eq(tenant_id))
-            .filter(repair_order::Column::CustomerId.is_in(customers.clone()))
-            .filter(repair_order::Column::ReceivedAt.gt(earliest))
-            .group_by(repair_order::Column::CustomerId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let visits: Vec<(Uuid, DateTime<Utc>)> = showroom_visit::Entity::find()
-            .select_only()
-            .column(showroom_visit::Column::CustomerId)
-            .column_as(
-                Expr::from(Func::max(Expr::col(showroom_visit::Column::ArrivedAt))),
-                "last",
-            )
-            .filter(showroom_visit::Column::TenantId.eq(tenant_id))
-            .filter(showroom_visit::Column::CustomerId.is_in(customers))
-            .filter(showroom_visit::Column::ArrivedAt.gt(earliest))
-            .group_by(showroom_visit::Column::CustomerId)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let orders = latest_after::<repair_order::Entity>(
+            db,
+            order_columns,
+            tenant_id,
+            &customers,
+            earliest,
+        )
+        .await?;
+        let visits = latest_after::<showroom_visit::Entity>(
+            db,
+            visit_columns,
+            tenant_id,
+            &customers,
+            earliest,
+        )
+        .await?;
         for (customer_id, at) in orders.into_iter().chain(visits) {
             let latest = returns.entry(customer_id).or_insert(at);
             if at > *latest {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use fours_domain::access::DataScope;
@@ -111,6 +112,16 @@ pub fn fields(
                 .map(|e| field_message(page.locale, e).message),
         })
         .collect()
+}
+
+/// The status of a page that may come back with the reason a change was refused: 422 then,
+/// else 200.
+pub fn form_status(refused: bool) -> StatusCode {
+    if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
 }
 
 /// Non-empty form value, trimmed.

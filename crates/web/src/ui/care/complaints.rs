@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -27,7 +26,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::PageCaller;
-use crate::ui::forms::filled;
+use crate::ui::forms::{filled, form_status};
 use crate::ui::sales::{Values, page_requiring, uuid_field};
 use crate::ui::service::answer_form;
 use crate::ui::{Page, error_page, render};
@@ -231,11 +230,7 @@ async fn new_view(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_some());
     let template = NewTemplate {
         channels: choices(&page, "channel", &Channel::ALL.map(Channel::as_str)),
         categories: choices(&page, "category", &Category::ALL.map(Category::as_str)),
@@ -248,9 +243,9 @@ async fn new_view(
     (status, render(&template)).into_response()
 }
 
-/// The customer the intake names: by id (from a link), or one search box (mobile, name,
-/// plate…) that must find exactly one.
-async fn customer_for(
+/// The customer a form names (a complaint's intake, a survey link): by id (from a link), or
+/// one search box (mobile, name, plate…) that must find exactly one.
+pub(super) async fn customer_for(
     state: &AppState,
     actor: &Actor,
     values: &Values,
@@ -414,11 +409,7 @@ async fn detail_view(
             note: h.note.clone().unwrap_or_default(),
         })
         .collect();
-    let status_code = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status_code = form_status(error.is_some());
     let template = DetailTemplate {
         customer_id: c.customer_id,
         words: c.words.clone(),

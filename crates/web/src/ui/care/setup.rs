@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -29,7 +28,7 @@ use super::inbox::{options, set_flash, take_flash, word};
 use crate::AppState;
 use crate::auth::PageCaller;
 use crate::error::field_message;
-use crate::ui::forms::{filled, number, store_pick};
+use crate::ui::forms::{filled, form_status, number, store_pick};
 use crate::ui::sales::{Values, page_requiring, unless_invalid, uuid_field};
 use crate::ui::{Page, error_page, render};
 
@@ -399,11 +398,7 @@ async fn setup_view(
             new_rule: RuleForm::blank(view.plan.id).or_typed(failed),
         })
         .collect();
-    let status = if failed.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(failed.is_some());
     let template = SetupTemplate {
         can_edit: page.can(Permission::CareSetup),
         store_id: current.to_string(),

@@ -22,17 +22,16 @@ use fours_store::care::surveys::{
     self, LinkInput, ReportQuery, ResponseDetail, ResponseInput, SurveyReport, TemplateChange,
     TemplateFilter, answers_from_form, questions_of,
 };
-use fours_store::customers::{self as customer_ops, CustomerFilter};
 use fours_store::org::Actor;
-use fours_store::paging::PageRequest;
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use super::complaints::customer_for;
 use crate::AppState;
 use crate::auth::PageCaller;
-use crate::ui::forms::filled;
-use crate::ui::sales::{Values, message, page_requiring, uuid_field};
+use crate::ui::forms::{filled, form_status};
+use crate::ui::sales::{Values, message, page_requiring};
 use crate::ui::service::{answer_form, public_page};
 use crate::ui::{Page, error_page, render};
 
@@ -367,11 +366,7 @@ async fn surveys_view(
             ),
             None => Default::default(),
         };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_some());
     let template = SurveysTemplate {
         templates,
         can_setup: page.can(Permission::CareSetup),
@@ -459,37 +454,7 @@ async fn send_link(
         Err(denied) => return denied,
     };
     let outcome = async {
-        let customer_id = match uuid_field(&values, "customer_id") {
-            Some(id) => id,
-            None => {
-                let q = filled(&values, "customer")
-                    .ok_or(StoreError::invalid("customer_id", "required"))?;
-                let filter = CustomerFilter {
-                    q: Some(q),
-                    ..Default::default()
-                };
-                let found = customer_ops::list(
-                    &state.db.conn,
-                    &actor,
-                    &filter,
-                    PageRequest {
-                        limit: Some(2),
-                        cursor: None,
-                    },
-                )
-                .await?;
-                match found.items.as_slice() {
-                    [one] => one.id,
-                    [] => return Err(StoreError::invalid("customer_id", "reference.not_found")),
-                    _ => {
-                        return Err(StoreError::invalid(
-                            "customer_id",
-                            "feedback.customer_ambiguous",
-                        ));
-                    }
-                }
-            }
-        };
+        let customer_id = customer_for(&state, &actor, &values).await?;
         let input = LinkInput {
             template_code: filled(&values, "template_code"),
             customer_id: Some(customer_id),
@@ -561,11 +526,7 @@ async fn public_view(
             template.store_name = linked.store_name;
             template.template_name = linked.template_name;
             template.questions = fields(&template.page, &linked.questions, &typed);
-            if template.error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            }
+            form_status(template.error.is_some())
         }
         Err(StoreError::NotFound) => {
             template.closed = Some(template.page.t("surveys.link_unknown"));

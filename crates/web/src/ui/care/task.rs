@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -21,7 +20,7 @@ use uuid::Uuid;
 use super::inbox::{TaskLine, options, set_flash, take_flash, task_line, word};
 use crate::AppState;
 use crate::auth::PageCaller;
-use crate::ui::forms::{filled, local_instant};
+use crate::ui::forms::{filled, form_status, local_instant};
 use crate::ui::sales::{Values, message, page_requiring, unless_invalid};
 use crate::ui::{Page, error_page, render};
 
@@ -137,11 +136,7 @@ async fn task_view(
 fn answer(view: Result<TaskTemplate, Response>) -> Response {
     match view {
         Ok(template) => {
-            let status = if template.error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = form_status(template.error.is_some());
             (status, render(&template)).into_response()
         }
         Err(denied) => denied,
