@@ -213,7 +213,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -401,7 +401,14 @@ async fn load(
             id: customer,
             store_id: store,
             name: format!("车主{n}"),
-            gender: Some(if h % 2 == 0 { "male" } else { "female" }.into()),
+            gender: Some(
+                if h.is_multiple_of(2) {
+                    "male"
+                } else {
+                    "female"
+                }
+                .into(),
+            ),
             mobile: format!("13{:09}", n),
             birthday: birthday.flatten(),
             address: None,
@@ -464,7 +471,7 @@ async fn load(
                 if age >= 90 {
                     readings.push(age - 3);
                 }
-            } else if (h >> 48) % 2 == 0 {
+            } else if (h >> 48).is_multiple_of(2) {
                 readings.push(age - 30 - mix(n as u64, 8) % 300);
             }
             for days in readings {
@@ -490,7 +497,11 @@ async fn load(
             let (day, status) = if k < TOMORROW {
                 (
                     today + Days::new(1),
-                    if k % 2 == 0 { "booked" } else { "confirmed" },
+                    if k.is_multiple_of(2) {
+                        "booked"
+                    } else {
+                        "confirmed"
+                    },
                 )
             } else if k < TOMORROW + CANCELLED {
                 (today + Days::new(1), "cancelled")
@@ -534,6 +545,15 @@ async fn load(
     }
     sink.finish().await
 }
+
+/// A car as `run_day` reads it: id, owner, delivery date, plate, model.
+type CarRow = (
+    Uuid,
+    Option<Uuid>,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Rows the floor fetched, and the time each of its reads took over all stores.
 #[derive(Default)]
@@ -646,13 +666,7 @@ async fn floor(
         rows.time[1] += started.elapsed();
 
         let started = Instant::now();
-        let cars: Vec<(
-            Uuid,
-            Option<Uuid>,
-            Option<NaiveDate>,
-            Option<String>,
-            Option<String>,
-        )> = vehicle::Entity::find()
+        let cars: Vec<CarRow> = vehicle::Entity::find()
             .select_only()
             .columns([
                 vehicle::Column::Id,
