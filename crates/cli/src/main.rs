@@ -72,7 +72,7 @@ enum Command {
         #[command(subcommand)]
         what: CareCommand,
     },
-    /// Back up the database (SQLite: an online copy; PostgreSQL: explains pg_dump).
+    /// Back up the database (SQLite: an online copy; PostgreSQL: pg_dump --format=custom).
     Backup {
         /// Where to write the copy.
         #[arg(long)]
@@ -367,26 +367,54 @@ async fn find_user(
 }
 
 async fn backup(settings: &Settings, out: &std::path::Path) -> Result<()> {
-    if !settings.database_url.starts_with("sqlite:") {
-        println!(
-            "For PostgreSQL use its own tool, which takes a consistent snapshot without stopping Fours:"
-        );
-        println!(
-            "  pg_dump --format=custom --file={} '{}'",
-            out.display(),
-            settings.redacted_url()
-        );
-        return Ok(());
-    }
     if out.exists() {
         bail!("{} exists; choose a new file", out.display());
     }
+    if settings.database_url.starts_with("sqlite:") {
+        sqlite_backup(settings, out).await?;
+    } else {
+        pg_dump(settings, out)?;
+    }
+    println!("backup written to {}", out.display());
+    Ok(())
+}
+
+async fn sqlite_backup(settings: &Settings, out: &std::path::Path) -> Result<()> {
     let conn = db::connect(&settings.database_url).await?;
     let target = out.to_string_lossy().replace('\'', "''");
     // VACUUM INTO writes a consistent copy while the server keeps running.
     sea_orm::ConnectionTrait::execute_unprepared(&conn, &format!("VACUUM INTO '{target}'"))
         .await
         .context("backup failed")?;
-    println!("backup written to {}", out.display());
+    Ok(())
+}
+
+/// PostgreSQL's own tool takes a consistent snapshot without stopping Fours (restore it with
+/// `pg_restore`). The password goes in `PGPASSWORD`: a command line is visible to other users.
+fn pg_dump(settings: &Settings, out: &std::path::Path) -> Result<()> {
+    let mut url = url::Url::parse(&settings.database_url).context("invalid database URL")?;
+    let password = url.password().map(|encoded| {
+        percent_encoding::percent_decode_str(encoded)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
+    // Only fails for URLs that cannot have a password, which then has none to remove.
+    let _ = url.set_password(None);
+    let mut command = std::process::Command::new("pg_dump");
+    command
+        .arg("--format=custom")
+        .arg("--file")
+        .arg(out)
+        .arg("--dbname")
+        .arg(url.as_str());
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    let status = command.status().context(
+        "cannot run pg_dump: install the PostgreSQL client tools of the server's major version",
+    )?;
+    if !status.success() {
+        bail!("pg_dump failed ({status})");
+    }
     Ok(())
 }

@@ -50,6 +50,8 @@ pub enum Permission {
     ViewPhone,
     RevealIdNumber,
     ReadAudit,
+    /// Hand a customer a copy of everything held about them (PIPL art. 45).
+    PersonalDataExport,
     /// Bring customers and vehicles in from files.
     ImportData,
     /// Take lists out as files (a PIPL risk: audited, masked as on screen).
@@ -152,7 +154,7 @@ impl Role {
         match permission {
             // Everyone who meets customers or works on their cars needs the archive.
             CustomerRead | VehicleRead => true,
-            CustomerWrite | VehicleWrite | ViewPhone => front_office,
+            CustomerWrite | VehicleWrite | ViewPhone | PersonalDataExport => front_office,
             VehicleTransfer | CustomerMerge => matches!(self, Admin | StoreManager | SalesManager),
             CustomerDelete | ReadAudit => matches!(self, Admin | StoreManager),
             RevealIdNumber | ImportData => matches!(self, Admin | StoreManager),

@@ -226,10 +226,15 @@ pub fn normalize_choice(field: &str, raw: &str) -> String {
 }
 
 /// `159800`, `¥159,800.00`, `15.98万` (yuan) → fen.
+///
+/// # Errors
+/// As [`parse_yuan`], or `money.too_large` for 万 beyond what fen can count.
 pub fn parse_price(raw: &str) -> Result<i64, Invalid> {
     let value = raw.trim().trim_end_matches('元');
     match value.strip_suffix('万') {
-        Some(wan) => Ok(parse_yuan(wan)? * 10_000),
+        Some(wan) => parse_yuan(wan)?
+            .checked_mul(10_000)
+            .ok_or(Invalid("money.too_large")),
         None => parse_yuan(value),
     }
 }

@@ -220,3 +220,23 @@ mod tests {
         );
     }
 }
+
+/// Property tests: any price-list row is read or refused with its fields named, never a panic.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fuzz_any_price_list_row_is_read_or_refused(
+            headers in prop::collection::vec(prop_oneof![any::<String>(), prop::sample::select(HEADERS.iter().flat_map(|(_, words)| words.iter().copied()).collect::<Vec<_>>()).prop_map(str::to_owned)], 0..12),
+            cells in prop::collection::vec(any::<String>(), 0..12),
+        ) {
+            let fields: Vec<_> = headers.iter().map(|h| field_of(h)).collect();
+            if let Err(errors) = read_row(&fields, &cells) {
+                prop_assert!(!errors.is_empty());
+            }
+        }
+    }
+}

@@ -277,9 +277,9 @@ async fn sent_csrf_token(request: Request) -> Result<(Option<String>, Request), 
         return Ok((None, request));
     }
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
+    let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT)
         .await
-        .map_err(|e| ApiError::BadRequest(e.to_string()).into_response())?;
+        .map_err(|_| ApiError::TooLarge.into_response())?;
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|fields| {

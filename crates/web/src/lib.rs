@@ -78,6 +78,9 @@ impl AppState {
     }
 }
 
+/// Largest request body a route takes unless it sets its own (imports and uploads take more).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// The whole application: API, UI, assets and health check.
 pub fn router(state: AppState) -> Router {
     let session_layer = sessions::layer(&state);
@@ -86,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(ui::routes())
         .merge(assets::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::csrf_guard,

@@ -481,6 +481,7 @@ fn body(route: &Route, records: &Records, store_id: Uuid) -> Option<Value> {
         ),
         BodyKind::CustomerChange => Some(json!({"notes": "matrix"})),
         BodyKind::Merge => Some(json!({"merge_id": records.duplicate})),
+        BodyKind::Erasure => Some(json!({"reason": "客户本人申请"})),
         BodyKind::NewVehicle => Some(json!({"vin": vin(serial * 10 + 1), "store_id": store_id})),
         BodyKind::VehicleChange => Some(json!({"colour": "珍珠白"})),
         BodyKind::Mileage => Some(json!({"km": 1234})),

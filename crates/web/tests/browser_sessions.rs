@@ -8,102 +8,16 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::browser::{Answer, Browser};
 use common::{Backend, PASSWORD, TestApp};
 use fours_domain::access::Role;
 use fours_web::WebConfig;
-use http_body_util::BodyExt;
-
-/// A browser's cookie jar of one: the session cookie.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser { app, cookie: None }
-    }
-
-    async fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        form: Option<String>,
-    ) -> (StatusCode, String, Option<String>) {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        let request = match form {
-            Some(body) => request
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body)),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
-        let response = self.app.raw(request).await;
-        if let Some(set) = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-        {
-            self.cookie = Some(set.split(';').next().unwrap().to_owned());
-        }
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = String::from_utf8(
-            response
-                .into_body()
-                .collect()
-                .await
-                .unwrap()
-                .to_bytes()
-                .to_vec(),
-        )
-        .unwrap();
-        (status, body, location)
-    }
-
-    /// Opens the sign-in page and returns the CSRF token of its form.
-    async fn csrf(&mut self, path: &str) -> String {
-        let (_, html, _) = self.send("GET", path, None).await;
-        let start = html
-            .find("name=\"csrf_token\" value=\"")
-            .expect("csrf field")
-            + 25;
-        html[start..start + html[start..].find('"').unwrap()].to_owned()
-    }
-
-    /// Signs in and returns the session's CSRF token.
-    async fn sign_in(&mut self, username: &str) -> String {
-        let csrf = self.csrf("/login").await;
-        let (status, _, location) = self
-            .send(
-                "POST",
-                "/login",
-                Some(format!(
-                    "csrf_token={csrf}&username={username}&password={PASSWORD}"
-                )),
-            )
-            .await;
-        assert_eq!(
-            (status, location.as_deref()),
-            (StatusCode::SEE_OTHER, Some("/"))
-        );
-        // Signing in issues a fresh token; the pages carry it from now on.
-        self.csrf("/").await
-    }
-}
 
 async fn sign_in_needs_the_form_token(app: Arc<TestApp>) {
     let mut browser = Browser::new(&app);
-    let (status, _, _) = browser.send("GET", "/login", None).await;
+    let Answer { status, .. } = browser.send("GET", "/login", None).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, _) = browser
+    let Answer { status, .. } = browser
         .send(
             "POST",
             "/login",
@@ -116,7 +30,7 @@ async fn sign_in_needs_the_form_token(app: Arc<TestApp>) {
         "a form post without the CSRF token is refused"
     );
     let csrf = browser.csrf("/login").await;
-    let (status, html, _) = browser
+    let Answer { status, body: html, .. } = browser
         .send(
             "POST",
             "/login",
@@ -128,7 +42,7 @@ async fn sign_in_needs_the_form_token(app: Arc<TestApp>) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(html.contains("用户名或密码不正确"));
     browser.sign_in("receptionist").await;
-    let (status, html, _) = browser.send("GET", "/", None).await;
+    let Answer { status, body: html, .. } = browser.send("GET", "/", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("今日工作"),
@@ -157,14 +71,14 @@ async fn session_cookie_is_http_only_and_lax(app: Arc<TestApp>) {
 async fn signing_out_and_password_change_end_sessions(app: Arc<TestApp>) {
     let mut browser = Browser::new(&app);
     let csrf = browser.sign_in("service_advisor").await;
-    let (status, _, location) = browser
+    let Answer { status, location, .. } = browser
         .send("POST", "/logout", Some(format!("csrf_token={csrf}")))
         .await;
     assert_eq!(
         (status, location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/login"))
     );
-    let (status, _, location) = browser.send("GET", "/customers", None).await;
+    let Answer { status, location, .. } = browser.send("GET", "/customers", None).await;
     assert_eq!(
         (status, location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/login"))
@@ -182,7 +96,7 @@ async fn signing_out_and_password_change_end_sessions(app: Arc<TestApp>) {
     )
     .await
     .unwrap();
-    let (status, _, location) = browser.send("GET", "/customers", None).await;
+    let Answer { status, location, .. } = browser.send("GET", "/customers", None).await;
     assert_eq!(
         (status, location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/login")),
@@ -190,7 +104,35 @@ async fn signing_out_and_password_change_end_sessions(app: Arc<TestApp>) {
     );
 }
 
+/// A signed-in browser's form post is refused without the session's CSRF token, or with
+/// another one, and nothing is written; with it, the same post goes through.
+async fn form_posts_without_the_csrf_token_are_refused(app: Arc<TestApp>) {
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in("receptionist").await;
+    let form = "name=表单客户&mobile=13912345670&kind=person";
+    for token in ["", "csrf_token=forged-token-0123456789&"] {
+        let Answer { status, .. } = browser
+            .send("POST", "/customers", Some(format!("{token}{form}")))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "sent {token:?}");
+    }
+    let (_, page) = app
+        .call(
+            "GET",
+            "/api/v1/customers?q=13912345670",
+            Some(app.token(Role::Admin)),
+            None,
+        )
+        .await;
+    assert_eq!(page["items"], serde_json::json!([]), "nothing was created");
+    let Answer { status, .. } = browser
+        .send("POST", "/customers", Some(format!("csrf_token={csrf}&{form}")))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the same form with its token");
+}
+
 on_both_databases!(
+    form_posts_without_the_csrf_token_are_refused,
     sign_in_needs_the_form_token,
     session_cookie_is_http_only_and_lax,
     signing_out_and_password_change_end_sessions
@@ -210,7 +152,7 @@ async fn sessions_expire_when_idle_and_after_the_absolute_limit() {
     let mut browser = Browser::new(&app);
     browser.sign_in("sales_manager").await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let (status, _, _) = browser.send("GET", "/", None).await;
+    let Answer { status, .. } = browser.send("GET", "/", None).await;
     assert_eq!(
         status,
         StatusCode::SEE_OTHER,
@@ -223,7 +165,7 @@ async fn sessions_expire_when_idle_and_after_the_absolute_limit() {
         tokio::time::sleep(Duration::from_millis(900)).await;
         browser.send("GET", "/", None).await;
     }
-    let (status, _, _) = browser.send("GET", "/", None).await;
+    let Answer { status, .. } = browser.send("GET", "/", None).await;
     assert_eq!(
         status,
         StatusCode::SEE_OTHER,

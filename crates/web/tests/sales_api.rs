@@ -892,6 +892,9 @@ async fn the_report_counts_each_stage_within_the_callers_scope(app: Arc<TestApp>
         if mobile_given {
             body["mobile"] = json!(mobile(serial));
         }
+        if serial == 70 {
+            body["models_of_interest"] = json!(["途观L", "帕萨特"]);
+        }
         ok(
             &app,
             Role::Receptionist,
@@ -1010,6 +1013,21 @@ async fn the_report_counts_each_stage_within_the_callers_scope(app: Arc<TestApp>
     )
     .await;
     assert_eq!(by_consultant["funnel"][0]["label"], "sales_consultant");
+    // By first model: grouped for a store, walked per model for the group.
+    for role in [Role::SalesManager, Role::Admin] {
+        let by_model = ok(&app, role, "GET", "/api/v1/reports/sales?by=model", None).await;
+        let traffic = |key: &str| {
+            by_model["funnel"]
+                .as_array()
+                .and_then(|rows| rows.iter().find(|r| r["key"] == key))
+                .map(|r| r["traffic"].clone())
+        };
+        assert_eq!(
+            (traffic("途观L"), traffic("帕萨特"), traffic("")),
+            (Some(json!(1)), None, Some(json!(2))),
+            "{role:?}: {by_model}"
+        );
+    }
     // Another consultant's figures are their own: nothing yet.
     let (_, other_token) = second_consultant(&app).await;
     let (_, theirs) = app

@@ -45,7 +45,7 @@ pub async fn run(args: FunnelArgs) -> Result<()> {
         let target = scratch(&work, postgres, "funnel").await?;
         let group = Group::create(&target, &args).await?;
         let started = Instant::now();
-        let loaded = load_history(&target, &group, &args).await?;
+        let loaded = load_history(&target, &group, args.days, args.prospects).await?;
         db::refresh_statistics(&target.database.conn).await?;
         eprintln!(
             "{label}: loaded {loaded} in {:.0} s",
@@ -84,9 +84,10 @@ pub async fn run(args: FunnelArgs) -> Result<()> {
 }
 
 /// The group's stores and their consultants; the scratch database's store is the first.
-struct Group {
-    stores: Vec<Uuid>,
-    consultants: Vec<Vec<Uuid>>,
+pub(super) struct Group {
+    pub(super) stores: Vec<Uuid>,
+    /// Per store, the same number of consultants.
+    pub(super) consultants: Vec<Vec<Uuid>>,
 }
 
 impl Group {
@@ -172,6 +173,7 @@ static LEADS: Table = Table {
         "consultant_id",
         "source",
         "models_of_interest",
+        "first_model",
         "buys_within_days",
         "grade",
         "grade_judged",
@@ -201,6 +203,7 @@ static VISITS: Table = Table {
         "party_size",
         "first_visit",
         "models_of_interest",
+        "first_model",
         "consultant_id",
         "customer_id",
         "lead_id",
@@ -297,7 +300,7 @@ const LEADS_PER_COMMIT: usize = 50_000;
 
 /// Rows written, per kind.
 #[derive(Default)]
-struct Loaded {
+pub(super) struct Loaded {
     leads: u64,
     visits: u64,
     follow_ups: u64,
@@ -321,17 +324,23 @@ impl std::fmt::Display for Loaded {
     }
 }
 
-async fn load_history(target: &Scratch, group: &Group, args: &FunnelArgs) -> Result<Loaded> {
+/// `prospects` generated over the last `days` days, with everything that happened to them.
+pub(super) async fn load_history(
+    target: &Scratch,
+    group: &Group,
+    days: u32,
+    prospects: usize,
+) -> Result<Loaded> {
     let shape = SalesShape {
         stores: group.stores.len(),
-        consultants_per_store: args.consultants_per_store,
-        days: args.days,
+        consultants_per_store: group.consultants.first().map_or(0, Vec::len),
+        days,
     };
     let generator = SalesGenerator::new(1, Utc::now().date_naive(), shape);
     let conn = &target.database.conn;
     let mut sink = BulkSink::open(conn, &HISTORY_TABLES).await?;
     let mut loaded = Loaded::default();
-    for (n, lead) in generator.take(args.prospects).enumerate() {
+    for (n, lead) in generator.take(prospects).enumerate() {
         if n > 0 && n % LEADS_PER_COMMIT == 0 && sink.is_sqlite() {
             sink.finish().await?;
             sink = BulkSink::open(conn, &HISTORY_TABLES).await?;
@@ -351,6 +360,11 @@ async fn load_history(target: &Scratch, group: &Group, args: &FunnelArgs) -> Res
 
 fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
+}
+
+/// The model a lead's rows are counted under in the funnel by model.
+fn first_model(lead: &GeneratedLead) -> Cell {
+    Cell::text(lead.models_of_interest.first().copied().unwrap_or(""))
 }
 
 /// Writes one generated prospect and everything that happened to them.
@@ -403,6 +417,7 @@ impl LeadWriter<'_> {
                 Cell::Int(i64::from(visit.party_size)),
                 Cell::Bool(true),
                 Cell::text(lead.models_of_interest.join(",")),
+                first_model(lead),
                 Cell::Id(self.consultant),
                 Cell::id_or_null(visitor.map(|v| v.0)),
                 Cell::id_or_null(visitor.map(|v| v.1)),
@@ -480,6 +495,7 @@ impl LeadWriter<'_> {
             Cell::Id(self.consultant),
             Cell::text(lead.source.as_str()),
             Cell::text(lead.models_of_interest.join(",")),
+            first_model(lead),
             lead.buys_within_days
                 .map_or(Cell::Null, |d| Cell::Int(i64::from(d))),
             Cell::text(lead.grade.as_str()),

@@ -31,6 +31,7 @@ use bulk::{BulkSink, CUSTOMERS, CustomerRow, Table, VEHICLES, VehicleRow};
 mod bulk;
 mod care;
 mod funnel;
+mod load;
 mod parts;
 mod service;
 
@@ -51,6 +52,9 @@ pub enum BenchCommand {
     /// The daily care generation (birthdays, anniversaries, free services, tomorrow's
     /// appointments) over N vehicles and their customers, against the same reads alone.
     Care(care::CareArgs),
+    /// A dealer group's database and 500 signed-in staff sessions for `scripts/load`, which
+    /// drives `fours serve` with wrk.
+    Load(load::LoadArgs),
 }
 
 #[derive(Args)]
@@ -186,6 +190,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         BenchCommand::Service(args) => service::run(args).await,
         BenchCommand::Parts(args) => parts::run(args).await,
         BenchCommand::Care(args) => care::run(args).await,
+        BenchCommand::Load(args) => load::run(args).await,
     }
 }
 

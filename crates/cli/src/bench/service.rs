@@ -97,7 +97,7 @@ pub(super) async fn stores(target: &Scratch, count: usize) -> Result<Vec<Uuid>> 
     Ok(ids)
 }
 
-static REPAIR_ORDERS: Table = Table {
+pub(super) static REPAIR_ORDERS: Table = Table {
     name: "repair_orders",
     columns: &[
         "tenant_id",
@@ -133,7 +133,7 @@ static REPAIR_ORDERS: Table = Table {
     ],
 };
 
-static REPAIR_JOBS: Table = Table {
+pub(super) static REPAIR_JOBS: Table = Table {
     name: "repair_jobs",
     columns: &[
         "tenant_id",
@@ -160,7 +160,12 @@ const CARS_PER_COMMIT: usize = 50_000;
 
 /// The archive: per car, its owner, the car with its next service date (spread over the year
 /// ahead and the month behind) and the closed order of its last visit; then today's orders.
-async fn load(target: &Scratch, stores: &[Uuid], technician: Uuid, vehicles: usize) -> Result<()> {
+pub(super) async fn load(
+    target: &Scratch,
+    stores: &[Uuid],
+    technician: Uuid,
+    vehicles: usize,
+) -> Result<()> {
     let conn = &target.database.conn;
     let tenant = target.actor.tenant_id;
     let advisor = target.actor.user_id;
@@ -235,15 +240,15 @@ async fn load(target: &Scratch, stores: &[Uuid], technician: Uuid, vehicles: usi
 }
 
 #[derive(Clone, Copy)]
-struct OrderRow {
-    tenant: Uuid,
-    store: Uuid,
-    customer: Uuid,
-    car: Uuid,
-    advisor: Uuid,
-    number: usize,
-    status: &'static str,
-    day: NaiveDate,
+pub(super) struct OrderRow {
+    pub(super) tenant: Uuid,
+    pub(super) store: Uuid,
+    pub(super) customer: Uuid,
+    pub(super) car: Uuid,
+    pub(super) advisor: Uuid,
+    pub(super) number: usize,
+    pub(super) status: &'static str,
+    pub(super) day: NaiveDate,
 }
 
 impl OrderRow {
@@ -251,7 +256,7 @@ impl OrderRow {
         self.cells_with_id(Uuid::now_v7())
     }
 
-    fn cells_with_id(self, id: Uuid) -> Vec<Cell> {
+    pub(super) fn cells_with_id(self, id: Uuid) -> Vec<Cell> {
         let received = self.day.and_hms_opt(1, 30, 0).unwrap_or_default().and_utc();
         let closed = self.status == "closed";
         vec![
@@ -297,7 +302,7 @@ impl OrderRow {
     }
 }
 
-fn job_cells(tenant: Uuid, order: Uuid, position: usize, technician: Uuid) -> Vec<Cell> {
+pub(super) fn job_cells(tenant: Uuid, order: Uuid, position: usize, technician: Uuid) -> Vec<Cell> {
     vec![
         Cell::Id(tenant),
         Cell::Id(Uuid::now_v7()),

@@ -64,6 +64,38 @@ pub async fn opt_out_by_reply(db: &Database, mobile: &str, text: &str) -> StoreR
     Ok(changed)
 }
 
+/// Suppresses every queued marketing message of the customer, in the caller's transaction, when
+/// their consent goes (by any way: link, reply, the customer's page or the API); service
+/// messages still go. Returns how many were stopped.
+pub async fn stop_marketing(
+    txn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+) -> StoreResult<u64> {
+    cancel_pending(txn, tenant_id, customer_id, true, "no marketing consent").await
+}
+
+/// Suppresses the customer's queued messages (only the marketing ones when `marketing_only`),
+/// recording `reason`; returns how many.
+pub(crate) async fn cancel_pending(
+    txn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+    marketing_only: bool,
+    reason: &str,
+) -> StoreResult<u64> {
+    let mut query = outbox_message::Entity::update_many()
+        .col_expr(outbox_message::Column::Status, Expr::value(SUPPRESSED))
+        .col_expr(outbox_message::Column::LastError, Expr::value(reason))
+        .filter(outbox_message::Column::TenantId.eq(tenant_id))
+        .filter(outbox_message::Column::CustomerId.eq(customer_id))
+        .filter(outbox_message::Column::Status.eq(PENDING));
+    if marketing_only {
+        query = query.filter(outbox_message::Column::Marketing.eq(true));
+    }
+    Ok(query.exec(txn).await?.rows_affected)
+}
+
 /// Sets consent off, suppresses queued marketing messages, and writes the timeline and audit
 /// rows (`actor_id` is absent when the customer did it themselves).
 pub async fn withdraw(
@@ -78,18 +110,7 @@ pub async fn withdraw(
     model.marketing_consent = Set(false);
     model.consent_updated_at = Set(Some(now));
     model.update(txn).await?;
-    let stopped = outbox_message::Entity::update_many()
-        .col_expr(outbox_message::Column::Status, Expr::value(SUPPRESSED))
-        .col_expr(
-            outbox_message::Column::LastError,
-            Expr::value("no marketing consent"),
-        )
-        .filter(outbox_message::Column::TenantId.eq(tenant_id))
-        .filter(outbox_message::Column::CustomerId.eq(customer_id))
-        .filter(outbox_message::Column::Status.eq(PENDING))
-        .filter(outbox_message::Column::Marketing.eq(true))
-        .exec(txn)
-        .await?;
+    let stopped = stop_marketing(txn, tenant_id, customer_id).await?;
     timeline_event::ActiveModel {
         tenant_id: Set(tenant_id),
         id: Set(Uuid::now_v7()),
@@ -99,9 +120,7 @@ pub async fn withdraw(
         kind: Set("consent_withdrawn".to_owned()),
         summary: Set(format!("退订营销信息（{via}）")),
         actor_id: Set(actor_id),
-        data: Set(Some(
-            json!({"via": via, "suppressed": stopped.rows_affected}),
-        )),
+        data: Set(Some(json!({"via": via, "suppressed": stopped}))),
     }
     .insert(txn)
     .await?;

@@ -251,6 +251,7 @@ pub async fn template_by_code(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = SurveyTemplateInput)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     /// For group users: the store (default the caller's).

@@ -49,6 +49,9 @@ pub mod customer {
         pub updated_at: DateTimeUtc,
         pub deleted_at: Option<DateTimeUtc>,
         pub merged_into_id: Option<Uuid>,
+        /// Personal data erased on the customer's request (PIPL art. 47); the record stays,
+        /// anonymous, for the cars' history.
+        pub erased_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

@@ -2,6 +2,7 @@
 
 pub mod entities;
 pub mod input;
+pub mod privacy;
 
 use chrono::{NaiveDate, Utc};
 use fours_domain::access::DataScope;
@@ -40,9 +41,12 @@ pub struct CustomerFilter {
 
 /// Rows of `customers` the actor may see: their tenant, not deleted, within their data scope.
 pub(crate) fn visible(actor: &Actor) -> Condition {
-    let base = Condition::all()
-        .add(customer::Column::TenantId.eq(actor.tenant_id))
-        .add(customer::Column::DeletedAt.is_null());
+    in_scope(actor).add(customer::Column::DeletedAt.is_null())
+}
+
+/// Rows of `customers` of the actor's tenant and data scope, deleted or not.
+pub(crate) fn in_scope(actor: &Actor) -> Condition {
+    let base = Condition::all().add(customer::Column::TenantId.eq(actor.tenant_id));
     match (actor.scope, actor.store_id) {
         (DataScope::Own, _) => base.add(customer::Column::OwnerId.eq(actor.user_id)),
         (DataScope::Store, Some(store_id)) => base.add(customer::Column::StoreId.eq(store_id)),
@@ -376,6 +380,9 @@ pub async fn update(
     model.updated_at = Set(Utc::now());
     let txn = crate::db::begin_write(&db.conn).await?;
     let updated = model.update(&txn).await?;
+    if current.marketing_consent && !updated.marketing_consent {
+        crate::care::consent::stop_marketing(&txn, actor.tenant_id, id).await?;
+    }
     if let Some(family) = family {
         replace_family(&txn, actor, id, &family).await?;
     }
@@ -505,7 +512,8 @@ fn fill_null_columns(model: &mut customer::ActiveModel) {
         consent_updated_at,
         notes,
         deleted_at,
-        merged_into_id
+        merged_into_id,
+        erased_at
     );
 }
 

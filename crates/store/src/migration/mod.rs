@@ -10,6 +10,8 @@ mod m0005_service;
 mod m0006_parts;
 mod m0007_care;
 mod m0008_feedback;
+mod m0009_privacy;
+mod m0010_sales_first_model;
 
 pub struct Migrator;
 
@@ -25,6 +27,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_parts::Migration),
             Box::new(m0007_care::Migration),
             Box::new(m0008_feedback::Migration),
+            Box::new(m0009_privacy::Migration),
+            Box::new(m0010_sales_first_model::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ use crate::org::Actor;
 use crate::sales::{audit_record, text};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = CataloguePartInput)]
 #[serde(deny_unknown_fields)]
 pub struct PartInput {
     pub part_number: String,

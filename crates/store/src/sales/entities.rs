@@ -42,6 +42,8 @@ pub mod showroom_visit {
         pub party_size: i32,
         pub first_visit: bool,
         pub models_of_interest: String,
+        /// The first of `models_of_interest`, which the funnel by model counts.
+        pub first_model: String,
         pub consultant_id: Option<Uuid>,
         pub customer_id: Option<Uuid>,
         pub lead_id: Option<Uuid>,
@@ -72,6 +74,8 @@ pub mod lead {
         pub source: String,
         pub info_source: Option<String>,
         pub models_of_interest: String,
+        /// The first of `models_of_interest`, which the funnel by model counts.
+        pub first_model: String,
         pub budget_min_fen: Option<i64>,
         pub budget_max_fen: Option<i64>,
         pub buys_within_days: Option<i32>,

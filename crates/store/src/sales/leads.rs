@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::entities::{follow_up, lead, lead_history, showroom_visit};
 use super::policy::{self, SalesPolicy};
-use super::{check_consultant, joined, scoped, store_of, store_today, text};
+use super::{check_consultant, first_model, joined, scoped, store_of, store_today, text};
 use crate::Database;
 use crate::audit::{self, AuditEntry};
 use crate::customers::{self, input::CustomerInput};
@@ -181,7 +181,9 @@ fn apply(input: &LeadInput, model: &mut lead::ActiveModel, errors: &mut Vec<Fiel
         }
     }
     if input.models_of_interest.is_some() {
-        model.models_of_interest = Set(joined(&input.models_of_interest));
+        let models = joined(&input.models_of_interest);
+        model.first_model = Set(first_model(&models));
+        model.models_of_interest = Set(models);
     }
     for (field, value) in [
         ("budget_min_fen", input.budget_min_fen),
@@ -375,6 +377,7 @@ pub(crate) async fn create_in(
         source: Set(Channel::WalkIn.as_str().to_owned()),
         info_source: Set(None),
         models_of_interest: Set(String::new()),
+        first_model: Set(String::new()),
         budget_min_fen: Set(None),
         budget_max_fen: Set(None),
         buys_within_days: Set(None),

@@ -91,6 +91,11 @@ pub(crate) fn joined(models: &Option<Vec<String>>) -> String {
         .join(",")
 }
 
+/// The first model of a [`joined`] list: what the funnel by model counts a row under.
+pub(crate) fn first_model(joined: &str) -> String {
+    joined.split(',').next().unwrap_or_default().to_owned()
+}
+
 /// Audits a new or decided sales record with its state after the change.
 pub(crate) async fn audit_record<T: serde::Serialize>(
     db: &impl ConnectionTrait,

@@ -13,7 +13,7 @@ use sea_orm::sea_query::{
     Alias, CommonTableExpression, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement,
     UnionType, WithClause, WithQuery,
 };
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, StatementBuilder};
+use sea_orm::{ConnectionTrait, QueryResult, StatementBuilder};
 use uuid::Uuid;
 
 use crate::error::StoreResult;
@@ -105,25 +105,13 @@ fn in_period(query: &mut SelectStatement, table: &'static str, at: &'static str,
         .and_where(col(table, at).lt(period.to));
 }
 
-/// The first model of a comma-separated list, taken in the database: a year's rows name tens
-/// of thousands of different lists, which would otherwise come back as as many rows.
-fn first_model(backend: DbBackend, list: Expr) -> Expr {
-    match backend {
-        DbBackend::Postgres => Expr::cust_with_exprs("split_part($1, ',', 1)", [list]),
-        _ => Expr::cust_with_exprs(
-            "substr(?, 1, instr(? || ',', ',') - 1)",
-            [list.clone(), list],
-        ),
-    }
-}
-
 /// What a table's rows are grouped by; visits have a channel where leads have a source.
-fn key(backend: DbBackend, table: &'static str, dimension: Dimension) -> Expr {
+fn key(table: &'static str, dimension: Dimension) -> Expr {
     match (dimension, table) {
         (Dimension::Source, "showroom_visits") => col(table, "channel"),
         (Dimension::Source, _) => col(table, "source"),
         (Dimension::Consultant, _) => col(table, "consultant_id"),
-        (Dimension::Model, _) => first_model(backend, col(table, "models_of_interest")),
+        (Dimension::Model, _) => col(table, "first_model"),
     }
 }
 
@@ -137,15 +125,16 @@ struct PerValue {
     at: &'static str,
 }
 
-/// How the group's visits are walked: by channel (a visit's source) or consultant. A store's
-/// or a consultant's visits are few enough to group, and models are always grouped: a year of
-/// visits names tens of thousands of different lists.
+/// How the group's visits are walked: by channel (a visit's source), consultant or first
+/// model. A store's or a consultant's visits are few enough to group.
 fn visits_per_value(actor: &Actor, dimension: Dimension) -> Option<PerValue> {
+    if narrowed(actor) {
+        return None;
+    }
     let column = match dimension {
-        _ if narrowed(actor) => return None,
         Dimension::Source => "channel",
         Dimension::Consultant => "consultant_id",
-        Dimension::Model => return None,
+        Dimension::Model => "first_model",
     };
     Some(PerValue {
         table: "showroom_visits",
@@ -233,13 +222,8 @@ fn counts_per_value(
 }
 
 /// Visits grouped per key, all of them and those that kept a contact.
-fn visits_grouped(
-    actor: &Actor,
-    backend: DbBackend,
-    dimension: Dimension,
-    period: Period,
-) -> SelectStatement {
-    let key = key(backend, "showroom_visits", dimension);
+fn visits_grouped(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
+    let key = key("showroom_visits", dimension);
     let mut query = Query::select();
     query
         .from(Alias::new("showroom_visits"))
@@ -263,8 +247,7 @@ async fn visits(
     period: Period,
 ) -> StoreResult<Vec<QueryResult>> {
     let Some(of) = visits_per_value(actor, dimension) else {
-        let backend = db.get_database_backend();
-        return grouped(db, &visits_grouped(actor, backend, dimension, period)).await;
+        return grouped(db, &visits_grouped(actor, dimension, period)).await;
     };
     let kept = col("showroom_visits", "customer_id").is_not_null();
     let counts = [("n", None), ("kept", Some(kept))];
@@ -301,12 +284,7 @@ fn stage_rows(actor: &Actor, stage: &LeadStage, period: Period) -> SelectStateme
 /// Test drives, orders and deliveries per key of their lead, in one pass. The rows are first
 /// counted per lead (which also orders them by lead), so each lead is looked up once, and in
 /// index order, for its scope and key: a lookup per row in time order costs more than the count.
-fn lead_stages_query(
-    actor: &Actor,
-    backend: DbBackend,
-    dimension: Dimension,
-    period: Period,
-) -> SelectStatement {
+fn lead_stages_query(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
     let [first, rest @ ..] = &LEAD_STAGES;
     let mut rows = stage_rows(actor, first, period);
     for stage in rest {
@@ -317,7 +295,7 @@ fn lead_stages_query(
         .from_subquery(rows, Alias::new("stage_rows"))
         .expr_as(col("stage_rows", "lead_id"), Alias::new("lead_id"))
         .group_by_col((Alias::new("stage_rows"), Alias::new("lead_id")));
-    let key = key(backend, "leads", dimension);
+    let key = key("leads", dimension);
     let mut query = Query::select();
     query
         .expr_as(key.clone(), Alias::new("k"))
@@ -389,7 +367,7 @@ pub async fn funnel(
         counts.traffic += traffic;
         counts.contacts_kept += count(&row, "kept")?;
     }
-    let stages = lead_stages_query(actor, db.get_database_backend(), dimension, period);
+    let stages = lead_stages_query(actor, dimension, period);
     for row in grouped(db, &stages).await? {
         let counts = rows.entry(key_of(&row, dimension)?).or_default();
         for stage in &LEAD_STAGES {

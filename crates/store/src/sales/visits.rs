@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::entities::{lead, showroom_visit};
 use super::leads::{self, LeadInput};
-use super::{check_consultant, joined, scoped, store_of, text};
+use super::{check_consultant, first_model, joined, scoped, store_of, text};
 use crate::Database;
 use crate::audit::{self, AuditEntry};
 use crate::customers;
@@ -127,6 +127,7 @@ pub async fn log(
         None => None,
     };
     let id = Uuid::now_v7();
+    let models = joined(&input.models_of_interest);
     let visit = showroom_visit::ActiveModel {
         tenant_id: Set(actor.tenant_id),
         id: Set(id),
@@ -136,7 +137,8 @@ pub async fn log(
         left_at: Set(None),
         party_size: Set(party_size),
         first_visit: Set(input.first_visit.unwrap_or(known.is_none())),
-        models_of_interest: Set(joined(&input.models_of_interest)),
+        first_model: Set(first_model(&models)),
+        models_of_interest: Set(models),
         consultant_id: Set(input.consultant_id),
         customer_id: Set(known.as_ref().map(|c| c.id)),
         lead_id: Set(None),

@@ -674,6 +674,7 @@ pub async fn add_mileage(
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = OwnershipTransferInput)]
 #[serde(deny_unknown_fields)]
 pub struct TransferInput {
     pub customer_id: Uuid,

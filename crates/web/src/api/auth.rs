@@ -62,9 +62,10 @@ impl From<&user::Model> for UserOut {
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(State(state): State<AppState>, request: Request) -> ApiResult<Json<LoginResponse>> {
     let address = client_address(request.extensions());
+    // Reading fails past the limit (or when the client goes away, who then hears nothing).
     let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
         .await
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|_| ApiError::TooLarge)?;
     let credentials: LoginRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let user = attempt_login(

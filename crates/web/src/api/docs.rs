@@ -3,8 +3,14 @@
 use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
+use utoipa::openapi::content::Content;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, Object, ObjectBuilder, Ref, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{RefOr, Required, ResponseBuilder};
+use utoipa::{Modify, OpenApi, PartialSchema};
 
 use crate::AppState;
 
@@ -16,6 +22,7 @@ use crate::AppState;
         super::auth::login, super::auth::logout, super::auth::me,
         super::customers::list, super::customers::create, super::customers::show, super::customers::update,
         super::customers::remove, super::customers::merge, super::customers::timeline, super::customers::reveal_id_number,
+        super::privacy::personal_data, super::privacy::erasure,
         super::vehicles::list, super::vehicles::create, super::vehicles::show, super::vehicles::update, super::vehicles::remove,
         super::vehicles::mileage, super::vehicles::add_mileage, super::vehicles::transfer, super::vehicles::owners, super::vehicles::catalogue,
         super::imports::preview, super::imports::create, super::imports::list, super::imports::show, super::imports::report,
@@ -76,12 +83,194 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The whole document: the core paths above and each capability's own document.
+/// The whole document: the core paths above and each capability's own document, each operation
+/// with its path parameters and the errors every operation of its kind can answer.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     document.merge(super::care::CareDoc::openapi());
     document.merge(super::care::FeedbackDoc::openapi());
+    for (path, item) in document.paths.paths.iter_mut() {
+        for operation in operations(item) {
+            declare_path_parameters(path, operation);
+            declare_common_errors(operation);
+        }
+    }
+    merge_closed_all_of(&mut document);
     document
+}
+
+/// `#[serde(flatten)]` under `deny_unknown_fields` comes out as an `allOf` of closed objects,
+/// which no value satisfies (each part refuses the other's properties): such a schema is
+/// written instead as the one closed object serde reads.
+fn merge_closed_all_of(document: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    let objects: Vec<(String, Object)> = components
+        .schemas
+        .iter()
+        .filter_map(|(name, schema)| match schema {
+            RefOr::T(Schema::Object(object)) => {
+                Some((format!("#/components/schemas/{name}"), object.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let object_at = |item: &RefOr<Schema>| match item {
+        RefOr::T(Schema::Object(object)) => Some(object.clone()),
+        RefOr::Ref(at) => objects
+            .iter()
+            .find(|(location, _)| *location == at.ref_location)
+            .map(|(_, object)| object.clone()),
+        _ => None,
+    };
+    let closed = |object: &Object| {
+        matches!(
+            object.additional_properties.as_deref(),
+            Some(AdditionalProperties::FreeForm(false))
+        )
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all_of)) = schema else {
+            continue;
+        };
+        let Some(parts) = all_of
+            .items
+            .iter()
+            .map(object_at)
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        if !parts.iter().any(closed) {
+            continue;
+        }
+        let mut merged = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(all_of.description.clone())
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .build();
+        for part in parts {
+            merged.properties.extend(part.properties);
+            merged.required.extend(part.required);
+        }
+        *schema = RefOr::T(Schema::Object(merged));
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Puts each parameter where the handler reads it. utoipa takes an `IntoParams` struct for path
+/// parameters unless it sees `Query<T>`, and handlers read queries through [`super::ApiQuery`]:
+/// a "path" parameter the path does not name is a query parameter. Then adds each `{name}` of
+/// the path the annotation left out: ids are UUIDs, a job's `position` a number, a link's
+/// `token` text.
+fn declare_path_parameters(path: &str, operation: &mut Operation) {
+    let in_path: Vec<&str> = path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    for parameter in parameters.iter_mut() {
+        if let RefOr::T(p) = parameter
+            && p.parameter_in == ParameterIn::Path
+            && !in_path.contains(&p.name.as_str())
+        {
+            p.parameter_in = ParameterIn::Query;
+        }
+    }
+    let declared = |name: &str| {
+        parameters.iter().any(
+            |p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path && p.name == name),
+        )
+    };
+    let missing: Vec<&str> = in_path.into_iter().filter(|name| !declared(name)).collect();
+    parameters.extend(
+        missing
+            .into_iter()
+            .map(|name| RefOr::T(path_parameter(name))),
+    );
+}
+
+fn path_parameter(name: &str) -> Parameter {
+    let schema: RefOr<Schema> = match name {
+        "position" => u32::schema(),
+        "token" => String::schema(),
+        _ => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .into(),
+    };
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(schema))
+        .build()
+}
+
+/// Errors in the one shape ([`crate::error::ErrorBody`]) that any operation taking input, a
+/// body, or a bearer token can answer, documented here once rather than on every handler.
+fn declare_common_errors(operation: &mut Operation) {
+    let has_body = operation.request_body.is_some();
+    let takes_input = has_body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let names_records = has_body
+        || operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path));
+    let errors = [
+        (
+            "400",
+            takes_input,
+            "Malformed request: JSON, or a path or query parameter, of the wrong type or form",
+        ),
+        ("401", signed_in, "Not signed in, or the token has ended"),
+        ("403", signed_in, "The caller's role may not do this"),
+        (
+            "404",
+            names_records,
+            "A record the path or body names is not in the caller's dealer group",
+        ),
+        ("413", has_body, "Request body over the limit"),
+        (
+            "422",
+            takes_input,
+            "Input refused by the rules; `fields` names each field at fault",
+        ),
+    ];
+    for (status, applies, description) in errors {
+        if applies {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| error_response(description));
+        }
+    }
+}
+
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    let body = Content::new(Some(Ref::from_schema_name("ErrorBody")));
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", body)
+            .build(),
+    )
 }
 
 pub fn routes() -> Router<AppState> {
@@ -97,3 +286,26 @@ const DOCS_PAGE: &str = r#"<!doctype html>
 <script src="/assets/vendor/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="/assets/api-docs.js"></script>
 </body></html>"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Schemathesis cannot call an operation whose path names a parameter the document lacks.
+    #[test]
+    fn every_path_parameter_is_declared_and_every_signed_in_operation_documents_401() {
+        let mut document = document();
+        for (path, item) in document.paths.paths.iter_mut() {
+            for operation in operations(item) {
+                let declared =
+                    operation.parameters.iter().flatten().filter(
+                        |p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path),
+                    );
+                assert_eq!(declared.count(), path.matches('{').count(), "{path}");
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    assert!(operation.responses.responses.contains_key("401"), "{path}");
+                }
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use axum::Json;
 use axum::Router;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -97,7 +98,9 @@ pub struct Upload {
 pub async fn save_upload(state: &AppState, mut multipart: Multipart) -> ApiResult<Upload> {
     let mut saved = None;
     let mut fields = HashMap::new();
-    let bad = |e: axum::extract::multipart::MultipartError| ApiError::BadRequest(e.body_text());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::rejection(e.status(), e.body_text(), None)
+    };
     while let Some(mut part) = multipart.next_field().await.map_err(bad)? {
         let name = part.name().unwrap_or_default().to_owned();
         if name != "file" {
@@ -208,10 +211,10 @@ pub async fn preview_file(path: &Path) -> ApiResult<PreviewOut> {
 async fn preview(
     State(state): State<AppState>,
     caller: Caller,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<PreviewOut>> {
     caller.require(Permission::ImportData)?;
-    let upload = save_upload(&state, multipart).await?;
+    let upload = save_upload(&state, multipart?).await?;
     let previewed = preview_file(&upload.path).await;
     let _ = tokio::fs::remove_file(&upload.path).await;
     Ok(Json(previewed?))
@@ -278,10 +281,10 @@ pub fn import_options(actor: &Actor, fields: &HashMap<String, String>) -> ApiRes
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<ImportJobOut>)> {
     let actor = caller.require(Permission::ImportData)?;
-    let upload = save_upload(&state, multipart).await?;
+    let upload = save_upload(&state, multipart?).await?;
     let queued = async {
         let options = import_options(actor, &upload.fields)?;
         upload_job(

@@ -9,6 +9,7 @@ mod docs;
 mod exports;
 pub mod imports;
 pub mod parts;
+pub mod privacy;
 pub mod sales;
 pub mod service;
 pub mod vehicles;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(exports::routes())
         .merge(parts::routes())
+        .merge(privacy::routes())
         .merge(sales::routes())
         .merge(service::routes())
         .merge(vehicles::routes())

@@ -395,6 +395,8 @@ struct CustomerTemplate {
     can_write: bool,
     can_merge: bool,
     can_reveal: bool,
+    can_export: bool,
+    can_erase: bool,
     /// The customer's special orders for parts, with the request form.
     special: super::parts::SpecialPanel,
 }
@@ -504,6 +506,8 @@ async fn show(
         can_write: page.can(Permission::CustomerWrite),
         can_merge: page.can(Permission::CustomerMerge),
         can_reveal: page.can(Permission::RevealIdNumber) && found.id_number_cipher.is_some(),
+        can_export: page.can(Permission::PersonalDataExport),
+        can_erase: page.can(Permission::CustomerDelete),
         special: super::parts::special_panel(&state, &page, &actor, PanelFor::Customer(id)).await,
         page,
     })

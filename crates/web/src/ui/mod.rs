@@ -7,6 +7,7 @@ mod deals;
 mod forms;
 mod imports;
 mod parts;
+mod privacy;
 mod reports;
 mod sales;
 mod service;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/locale", post(set_locale))
         .route("/search", get(search))
         .merge(customers::routes())
+        .merge(privacy::routes())
         .merge(imports::routes())
         .merge(sales::routes())
         .merge(deals::routes())

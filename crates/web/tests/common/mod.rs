@@ -7,6 +7,8 @@
 //! unless `FOURS_REQUIRE_POSTGRES=1` (as in CI), when it fails.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
     messages::list_templates,
     messages::set_template,
     reports::care_report,
-))]
+), components(schemas(fours_store::care::tasks::View)))]
 pub struct CareDoc;
 
 pub use complaints::FeedbackDoc;

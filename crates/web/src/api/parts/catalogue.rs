@@ -1,5 +1,6 @@
 //! The part catalogue (with CSV/XLSX import), bins and the store's parts settings.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -75,7 +76,7 @@ pub async fn show(
 }
 
 #[utoipa::path(put, path = "/api/v1/parts/{id}", tag = "parts", security(("bearer" = [])), request_body = PartInput,
-    responses((status = 200, body = part::Model), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = part::Model), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Another part has this number", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -104,10 +105,10 @@ pub async fn place(
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<fours_store::parts::catalogue::PartsImport>> {
     let actor = caller.require(Permission::PartsManage)?.clone();
-    let upload = save_upload(&state, multipart).await?;
+    let upload = save_upload(&state, multipart?).await?;
     let outcome = fours_onboarding::parts::import_file(&state.db, &actor, &upload.path).await;
     // The upload is only needed while it is read.
     let _ = tokio::fs::remove_file(&upload.path).await;

@@ -71,6 +71,7 @@ pub async fn count(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = StockTakeDecisionInput)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionInput {
     pub approve: bool,

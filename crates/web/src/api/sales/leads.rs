@@ -390,6 +390,7 @@ async fn history(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = LeadStepInput)]
 pub struct StepInput {
     /// `needs_analysis`, `presentation`, `test_drive` or `negotiation` (later steps come from
     /// orders and deliveries).
@@ -411,6 +412,7 @@ async fn advance(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = LeadReassignInput)]
 pub struct ReassignInput {
     pub lead_ids: Vec<Uuid>,
     pub consultant_id: Uuid,
@@ -458,6 +460,7 @@ async fn request_defeat(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = DefeatDecisionInput)]
 pub struct DecisionInput {
     pub approve: bool,
     pub note: Option<String>,

@@ -136,6 +136,7 @@ async fn depart(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = VisitLinkInput)]
 pub struct LinkInput {
     pub customer_id: Uuid,
 }

@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A repair order with everything on it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RepairOrderDetail)]
 pub struct OrderDetail {
     pub order: repair_order::Model,
     pub jobs: Vec<repair_job::Model>,

@@ -42,6 +42,7 @@ pub struct KpiParams {
 /// One row of the KPI report. Rates are basis points (1/100 %), `null` without a base; money
 /// is integer fen.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = ServiceKpiRow)]
 pub struct KpiRow {
     /// The advisor's, technician's or store's id ("" for the total).
     pub key: String,
