@@ -200,8 +200,17 @@ mod fuzz {
             "(\\+86)?1[3-9][0-9]{9}",
             "[0-9]{17}[0-9Xx]",
             "[A-HJ-NPR-Z0-9]{17}",
-            prop::sample::select(vec!["是", "否", "男", "女", "到店", "微信", "12,345公里", ""])
-                .prop_map(str::to_owned),
+            prop::sample::select(vec![
+                "是",
+                "否",
+                "男",
+                "女",
+                "到店",
+                "微信",
+                "12,345公里",
+                ""
+            ])
+            .prop_map(str::to_owned),
         ]
     }
 

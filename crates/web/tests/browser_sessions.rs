@@ -30,7 +30,9 @@ async fn sign_in_needs_the_form_token(app: Arc<TestApp>) {
         "a form post without the CSRF token is refused"
     );
     let csrf = browser.csrf("/login").await;
-    let Answer { status, body: html, .. } = browser
+    let Answer {
+        status, body: html, ..
+    } = browser
         .send(
             "POST",
             "/login",
@@ -42,7 +44,9 @@ async fn sign_in_needs_the_form_token(app: Arc<TestApp>) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(html.contains("用户名或密码不正确"));
     browser.sign_in("receptionist").await;
-    let Answer { status, body: html, .. } = browser.send("GET", "/", None).await;
+    let Answer {
+        status, body: html, ..
+    } = browser.send("GET", "/", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("今日工作"),
@@ -71,14 +75,18 @@ async fn session_cookie_is_http_only_and_lax(app: Arc<TestApp>) {
 async fn signing_out_and_password_change_end_sessions(app: Arc<TestApp>) {
     let mut browser = Browser::new(&app);
     let csrf = browser.sign_in("service_advisor").await;
-    let Answer { status, location, .. } = browser
+    let Answer {
+        status, location, ..
+    } = browser
         .send("POST", "/logout", Some(format!("csrf_token={csrf}")))
         .await;
     assert_eq!(
         (status, location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/login"))
     );
-    let Answer { status, location, .. } = browser.send("GET", "/customers", None).await;
+    let Answer {
+        status, location, ..
+    } = browser.send("GET", "/customers", None).await;
     assert_eq!(
         (status, location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/login"))
@@ -96,7 +104,9 @@ async fn signing_out_and_password_change_end_sessions(app: Arc<TestApp>) {
     )
     .await
     .unwrap();
-    let Answer { status, location, .. } = browser.send("GET", "/customers", None).await;
+    let Answer {
+        status, location, ..
+    } = browser.send("GET", "/customers", None).await;
     assert_eq!(
         (status, location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/login")),
@@ -126,9 +136,17 @@ async fn form_posts_without_the_csrf_token_are_refused(app: Arc<TestApp>) {
         .await;
     assert_eq!(page["items"], serde_json::json!([]), "nothing was created");
     let Answer { status, .. } = browser
-        .send("POST", "/customers", Some(format!("csrf_token={csrf}&{form}")))
+        .send(
+            "POST",
+            "/customers",
+            Some(format!("csrf_token={csrf}&{form}")),
+        )
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "the same form with its token");
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the same form with its token"
+    );
 }
 
 on_both_databases!(

@@ -19,22 +19,28 @@ use uuid::Uuid;
 
 const CUSTOMERS: u32 = 50;
 
+/// The `text` column of a one-row query.
+async fn text_of(app: &TestApp, sql: &str) -> String {
+    let backend = app.db.conn.get_database_backend();
+    let row = app
+        .db
+        .conn
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "text").unwrap()
+}
+
 /// The database's stored bytes: the SQLite files, or a plain-text `pg_dump`.
 async fn stored_bytes(app: &TestApp) -> Vec<u8> {
-    let backend = app.db.conn.get_database_backend();
     match app.backend {
         Backend::Sqlite => {
-            let row = app
-                .db
-                .conn
-                .query_one_raw(Statement::from_string(
-                    backend,
-                    "SELECT file FROM pragma_database_list WHERE name = 'main'",
-                ))
-                .await
-                .unwrap()
-                .unwrap();
-            let file: String = row.try_get("", "file").unwrap();
+            let file = text_of(
+                app,
+                "SELECT file AS text FROM pragma_database_list WHERE name = 'main'",
+            )
+            .await;
             ["", "-wal", "-shm"]
                 .iter()
                 .filter_map(|suffix| std::fs::read(format!("{file}{suffix}")).ok())
@@ -42,17 +48,7 @@ async fn stored_bytes(app: &TestApp) -> Vec<u8> {
                 .collect()
         }
         Backend::Postgres => {
-            let row = app
-                .db
-                .conn
-                .query_one_raw(Statement::from_string(
-                    backend,
-                    "SELECT current_database() AS name",
-                ))
-                .await
-                .unwrap()
-                .unwrap();
-            let name: String = row.try_get("", "name").unwrap();
+            let name = text_of(app, "SELECT current_database() AS text").await;
             let admin = std::env::var("FOURS_TEST_POSTGRES_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
             let base = admin

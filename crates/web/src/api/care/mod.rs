@@ -27,24 +27,27 @@ pub fn routes() -> Router<AppState> {
 
 /// Plans, tasks, messages and the care report.
 #[derive(OpenApi)]
-#[openapi(paths(
-    plans::list,
-    plans::update_plan,
-    plans::add_rule,
-    plans::update_rule,
-    plans::show_policy,
-    plans::set_policy,
-    plans::run_now,
-    tasks::inbox,
-    tasks::show,
-    tasks::attempt,
-    tasks::reassign,
-    messages::list,
-    messages::reply,
-    messages::list_templates,
-    messages::set_template,
-    reports::care_report,
-), components(schemas(fours_store::care::tasks::View)))]
+#[openapi(
+    paths(
+        plans::list,
+        plans::update_plan,
+        plans::add_rule,
+        plans::update_rule,
+        plans::show_policy,
+        plans::set_policy,
+        plans::run_now,
+        tasks::inbox,
+        tasks::show,
+        tasks::attempt,
+        tasks::reassign,
+        messages::list,
+        messages::reply,
+        messages::list_templates,
+        messages::set_template,
+        reports::care_report,
+    ),
+    components(schemas(fours_store::care::tasks::View))
+)]
 pub struct CareDoc;
 
 pub use complaints::FeedbackDoc;
