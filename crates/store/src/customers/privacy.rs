@@ -23,6 +23,7 @@ use crate::audit::entities::audit_event;
 use crate::audit::{self, AuditEntry};
 use crate::care::entities::{care_task, care_task_attempt, outbox_message};
 use crate::care::feedback::{complaint, complaint_history, survey_answer, survey_response};
+use crate::care::tasks as care_tasks;
 use crate::db::Database;
 use crate::error::{StoreError, StoreResult};
 use crate::org::Actor;
@@ -484,11 +485,14 @@ async fn erase_copies(txn: &impl ConnectionTrait, tenant_id: Uuid, me: Uuid) -> 
         .exec(txn)
         .await?;
     care_task::Entity::update_many()
-        .col_expr(care_task::Column::Status, Expr::value("cancelled"))
+        .col_expr(
+            care_task::Column::Status,
+            Expr::value(care_tasks::CANCELLED),
+        )
         .col_expr(care_task::Column::ClosedAt, Expr::value(Utc::now()))
         .filter(care_task::Column::TenantId.eq(tenant_id))
         .filter(care_task::Column::CustomerId.eq(me))
-        .filter(care_task::Column::Status.eq("open"))
+        .filter(care_task::Column::Status.eq(care_tasks::OPEN))
         .exec(txn)
         .await?;
     let tasks = ids_of(
