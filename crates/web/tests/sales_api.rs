@@ -12,7 +12,8 @@ use chrono_tz::Asia::Shanghai;
 use common::{PASSWORD, TestApp};
 use fixtures::{error_codes, error_fields, id_of, mobile, ok};
 use fours_domain::access::Role;
-use fours_store::org::{self, NewUser};
+use fours_store::org::{self, Actor, NewUser};
+use fours_store::sales::reports::{self, Dimension, Period, ReportDays};
 use serde_json::{Value, json};
 
 fn store_today() -> NaiveDate {
@@ -1048,6 +1049,171 @@ async fn the_report_counts_each_stage_within_the_callers_scope(app: Arc<TestApp>
     );
 }
 
+/// The store's and the group's figures as the report reads them (the daily counts) and as
+/// counted from the rows, for every breakdown: equal.
+async fn assert_daily_counts_match_the_rows(app: &TestApp, when: &str) {
+    let days = ReportDays {
+        first: store_today() - Duration::days(7),
+        last: store_today(),
+    };
+    let instant = |day: NaiveDate| {
+        day.and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_local_timezone(Shanghai)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let period = Period {
+        from: instant(days.first),
+        to: instant(days.last + Duration::days(1)),
+    };
+    let conn = &app.db.conn;
+    for role in [Role::Admin, Role::SalesManager] {
+        let actor = Actor::from_user(&app.users[&role]).unwrap();
+        for dimension in [Dimension::Source, Dimension::Consultant, Dimension::Model] {
+            let read = reports::funnel(conn, &actor, dimension, period, days)
+                .await
+                .unwrap();
+            let counted = reports::count_funnel(conn, &actor, dimension, period)
+                .await
+                .unwrap();
+            assert_eq!(read, counted, "{when}: {role:?} by {dimension:?}");
+        }
+        let read = reports::follow_up_discipline(conn, &actor, period, days)
+            .await
+            .unwrap();
+        let counted = reports::count_follow_up_discipline(conn, &actor, period)
+            .await
+            .unwrap();
+        assert_eq!(read, counted, "{when}: {role:?} follow-ups");
+    }
+}
+
+async fn the_daily_counts_follow_every_change_the_funnel_counts(app: Arc<TestApp>) {
+    // A walk-in who leaves a phone (their lead is created with the visit), an anonymous one
+    // linked to a customer later, and a lead taken on the phone.
+    let walk_in = json!({"channel": "walk_in", "consultant_id": consultant_id(&app), "name": "访客80",
+                         "mobile": mobile(80), "models_of_interest": ["途观L"]});
+    ok(
+        &app,
+        Role::Receptionist,
+        "POST",
+        "/api/v1/showroom-visits",
+        Some(walk_in),
+    )
+    .await;
+    let anonymous = ok(
+        &app,
+        Role::Receptionist,
+        "POST",
+        "/api/v1/showroom-visits",
+        Some(json!({"channel": "walk_in", "models_of_interest": ["帕萨特"]})),
+    )
+    .await;
+    let phone_lead = lead_for(&app, 81, json!({"source": "phone"})).await;
+    let phone_id = id_of(&phone_lead);
+    ok(
+        &app,
+        Role::Receptionist,
+        "POST",
+        &format!("/api/v1/showroom-visits/{}/customer", id_of(&anonymous)),
+        Some(json!({"customer_id": phone_lead["customer_id"]})),
+    )
+    .await;
+    assert_daily_counts_match_the_rows(&app, "visits").await;
+
+    // Yesterday's test drive, an order, a delivery and a follow-up.
+    let yesterday = (Utc::now() - Duration::days(1)).to_rfc3339();
+    ok(
+        &app,
+        Role::SalesConsultant,
+        "POST",
+        &format!("/api/v1/leads/{phone_id}/test-drives"),
+        Some(
+            json!({"demo_vehicle": "试驾车", "licence_number": fixtures::resident_id(81),
+                    "licence_checked": true, "out_at": yesterday}),
+        ),
+    )
+    .await;
+    let stock = ok(&app, Role::SalesManager, "POST", "/api/v1/stock",
+        Some(json!({"vin": fixtures::vin(81), "brand": "上汽大众", "series": "途观L", "model": "380TSI",
+                    "colour": "白", "list_price_fen": 25_000_000}))).await;
+    let order = ok(
+        &app,
+        Role::SalesConsultant,
+        "POST",
+        &format!("/api/v1/leads/{phone_id}/orders"),
+        Some(json!({"stock_id": stock["id"], "payment_method": "cash"})),
+    )
+    .await;
+    ok(&app, Role::SalesConsultant, "POST", &format!("/api/v1/orders/{}/delivery", id_of(&order)),
+        Some(json!({"documents_checked": true, "functions_explained": true, "first_service_reminder": true,
+                    "referral_asked": true}))).await;
+    let other = id_of(&lead_for(&app, 82, json!({})).await);
+    ok(
+        &app,
+        Role::SalesConsultant,
+        "POST",
+        &format!("/api/v1/leads/{other}/follow-ups"),
+        Some(json!({"method": "call", "outcome": "考虑中"})),
+    )
+    .await;
+    assert_daily_counts_match_the_rows(&app, "stages").await;
+
+    // The lead's stages move with it: to another consultant, another first model, another source.
+    let (new_owner, _) = second_consultant(&app).await;
+    ok(
+        &app,
+        Role::SalesManager,
+        "POST",
+        "/api/v1/leads/reassign",
+        Some(json!({"lead_ids": [phone_id, other], "consultant_id": new_owner})),
+    )
+    .await;
+    assert_daily_counts_match_the_rows(&app, "reassigned").await;
+    ok(
+        &app,
+        Role::SalesManager,
+        "PATCH",
+        &format!("/api/v1/leads/{phone_id}"),
+        Some(json!({"models_of_interest": ["ID.4"], "source": "online"})),
+    )
+    .await;
+    assert_daily_counts_match_the_rows(&app, "after the moves").await;
+    let actor = Actor::from_user(&app.users[&Role::Admin]).unwrap();
+    let days = ReportDays {
+        first: store_today() - Duration::days(7),
+        last: store_today(),
+    };
+    let period = Period {
+        from: Utc::now() - Duration::days(8),
+        to: Utc::now() + Duration::days(1),
+    };
+    let by_consultant = reports::funnel(&app.db.conn, &actor, Dimension::Consultant, period, days)
+        .await
+        .unwrap();
+    let theirs = by_consultant[&new_owner.to_string()];
+    assert_eq!(
+        (theirs.test_drives, theirs.orders, theirs.deliveries),
+        (1, 1, 1),
+        "{by_consultant:?}"
+    );
+    let by_model = reports::funnel(&app.db.conn, &actor, Dimension::Model, period, days)
+        .await
+        .unwrap();
+    assert_eq!(by_model["ID.4"].deliveries, 1, "{by_model:?}");
+
+    // Counting everything afresh gives what the changes kept.
+    fours_store::sales::funnel_days::rebuild(&app.db.conn, app.tenant_id)
+        .await
+        .unwrap();
+    let rebuilt = reports::funnel(&app.db.conn, &actor, Dimension::Model, period, days)
+        .await
+        .unwrap();
+    assert_eq!(rebuilt, by_model);
+    assert_daily_counts_match_the_rows(&app, "rebuilt").await;
+}
+
 on_both_databases!(
     a_walk_in_with_a_phone_becomes_a_graded_lead,
     follow_ups_keep_the_grades_rhythm_and_scopes_hold,
@@ -1057,4 +1223,5 @@ on_both_databases!(
     a_prospect_drives_is_quoted_orders_and_takes_delivery,
     order_numbers_stay_unique_under_concurrent_orders,
     the_report_counts_each_stage_within_the_callers_scope,
+    the_daily_counts_follow_every_change_the_funnel_counts,
 );

@@ -12,6 +12,7 @@ use fours_datagen::sales::{GeneratedLead, SalesGenerator, SalesShape};
 use fours_domain::access::Role;
 use fours_store::db;
 use fours_store::org::{self, NewStore, NewUser};
+use fours_store::sales::funnel_days;
 use uuid::Uuid;
 
 use super::bulk::{BulkSink, CUSTOMERS, Cell, CustomerRow, Table, VEHICLES, VehicleRow};
@@ -46,11 +47,11 @@ pub async fn run(args: FunnelArgs) -> Result<()> {
         let group = Group::create(&target, &args).await?;
         let started = Instant::now();
         let loaded = load_history(&target, &group, args.days, args.prospects).await?;
-        db::refresh_statistics(&target.database.conn).await?;
         eprintln!(
             "{label}: loaded {loaded} in {:.0} s",
             started.elapsed().as_secs_f64()
         );
+        db::refresh_statistics(&target.database.conn).await?;
         let router = fours_web::router(fours_web::AppState::new(
             target.database.clone(),
             Default::default(),
@@ -355,6 +356,15 @@ pub(super) async fn load_history(
         writer.write(&mut sink, &mut loaded).await?;
     }
     sink.finish().await?;
+    // Bulk-loaded rows bypass the daily counts each write keeps; count them all in once
+    // (with the planner's statistics of the loaded rows, without which PostgreSQL scans).
+    db::refresh_statistics(conn).await?;
+    let counting = Instant::now();
+    funnel_days::rebuild(conn, target.actor.tenant_id).await?;
+    eprintln!(
+        "daily funnel counts rebuilt in {:.1} s",
+        counting.elapsed().as_secs_f64()
+    );
     Ok(loaded)
 }
 

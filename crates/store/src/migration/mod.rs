@@ -12,6 +12,7 @@ mod m0007_care;
 mod m0008_feedback;
 mod m0009_privacy;
 mod m0010_sales_first_model;
+mod m0011_sales_funnel_days;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_feedback::Migration),
             Box::new(m0009_privacy::Migration),
             Box::new(m0010_sales_first_model::Migration),
+            Box::new(m0011_sales_funnel_days::Migration),
         ]
     }
 }

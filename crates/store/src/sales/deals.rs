@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::entities::{lead, quote, test_drive};
+use super::funnel_days;
 use super::leads::{self, move_lead, position, record_history};
 use super::{audit_record, policy, text};
 use crate::Database;
@@ -129,6 +130,8 @@ pub async fn start_test_drive(
         &without_cipher(&drive),
     )
     .await?;
+    let day = (current.store_id, drive.out_at);
+    funnel_days::recount(&txn, actor.tenant_id, [day]).await?;
     txn.commit().await?;
     Ok(drive)
 }

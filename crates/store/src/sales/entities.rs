@@ -350,3 +350,57 @@ pub mod store_sequence {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// One store day's funnel counts for one value of one breakdown (see `sales::funnel_days`).
+pub mod funnel_day {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sales_funnel_days")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        /// `source`, `consultant` or `model`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub breakdown: String,
+        /// The store's calendar day.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: Date,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub store_id: Uuid,
+        /// The channel or source, the consultant's id or the first model; empty: not recorded.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub breakdown_value: String,
+        pub traffic: i64,
+        pub contacts_kept: i64,
+        pub test_drives: i64,
+        pub orders: i64,
+        pub deliveries: i64,
+        /// Follow-ups done (the consultant breakdown only).
+        pub follow_ups: i64,
+        pub follow_ups_on_time: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// When a store day's funnel was last counted; a recount locks its row first.
+pub mod funnel_day_counted {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sales_funnel_days_counted")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub store_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: Date,
+        pub counted_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::entities::{follow_up, lead, lead_history, showroom_visit};
+use super::funnel_days;
 use super::policy::{self, SalesPolicy};
 use super::{check_consultant, first_model, joined, scoped, store_of, store_today, text};
 use crate::Database;
@@ -442,8 +443,9 @@ async fn link_visit(
     let mut visit: showroom_visit::ActiveModel = visit.into();
     visit.lead_id = Set(Some(lead.id));
     visit.customer_id = Set(Some(lead.customer_id));
-    visit.update(txn).await?;
-    Ok(())
+    let linked = visit.update(txn).await?;
+    let day = (linked.store_id, linked.arrived_at);
+    funnel_days::recount(txn, actor.tenant_id, [day]).await
 }
 
 /// Changes what is known about the prospect; a new timeframe or judgement regrades the lead
@@ -482,6 +484,8 @@ pub async fn update(
     model.updated_at = Set(now);
     let updated = model.update(&txn).await?;
     audited(&txn, actor, "update", Some(&current), &updated).await?;
+    let moved = funnel_days::days_moved(&txn, &current, &updated).await?;
+    funnel_days::recount(&txn, actor.tenant_id, moved).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -588,6 +592,7 @@ pub async fn add_follow_up(
     model.last_contact_at = Set(Some(now));
     model.updated_at = Set(now);
     model.update(&txn).await?;
+    funnel_days::recount(&txn, actor.tenant_id, [(current.store_id, now)]).await?;
     txn.commit().await?;
     Ok(recorded)
 }
@@ -701,6 +706,8 @@ pub async fn reassign(
     check_consultant(&txn, actor, consultant_id).await?;
     let now = Utc::now();
     let mut moved = 0;
+    // Recounted after every lead is moved: a transaction takes its day locks last.
+    let mut days = Vec::new();
     for id in ids {
         let current = get(&txn, actor, *id)
             .await
@@ -725,8 +732,10 @@ pub async fn reassign(
         )
         .await?;
         audited(&txn, actor, "reassign", Some(&current), &updated).await?;
+        days.extend(funnel_days::days_moved(&txn, &current, &updated).await?);
         moved += 1;
     }
+    funnel_days::recount(&txn, actor.tenant_id, days).await?;
     txn.commit().await?;
     Ok(moved)
 }

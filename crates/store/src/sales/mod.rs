@@ -4,6 +4,7 @@
 
 pub mod deals;
 pub mod entities;
+pub mod funnel_days;
 pub mod leads;
 pub mod orders;
 pub mod policy;

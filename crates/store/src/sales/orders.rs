@@ -17,6 +17,7 @@ use fours_domain::service::maintenance::{MaintenancePolicy, Reading};
 
 use super::deals::{self, APPROVAL_APPROVED, APPROVAL_NOT_NEEDED};
 use super::entities::{delivery, domain_event, lead, sales_order, stock_car};
+use super::funnel_days;
 use super::leads::{self, move_lead, position};
 use super::{audit_record, scoped, store_of, store_today, text};
 use crate::Database;
@@ -274,6 +275,8 @@ pub async fn place_order(
     )
     .await?;
     audit_record(&txn, actor, "create", "sales_order", order.id, &order).await?;
+    let day = (current.store_id, order.created_at);
+    funnel_days::recount(&txn, actor.tenant_id, [day]).await?;
     txn.commit().await?;
     Ok(order)
 }
@@ -470,6 +473,8 @@ pub async fn deliver(
         &handed_over,
     )
     .await?;
+    let day = (lead.store_id, handed_over.delivered_at);
+    funnel_days::recount(&txn, actor.tenant_id, [day]).await?;
     txn.commit().await?;
     Ok(handed_over)
 }

@@ -1,26 +1,25 @@
 //! Sales reports: the funnel by source, consultant or model; follow-up discipline; defeat
-//! analysis; the age of open leads. Counted in the database within the caller's data scope,
-//! from indexes that hold every column a count reads (m0004), so that counting a year of the
-//! group's history never reads the tables' rows.
+//! analysis; the age of open leads. A store's or the group's funnel and follow-ups are read
+//! from the daily counts (`sales::funnel_days`); a consultant's own, and everything else, are
+//! counted in the database within the caller's scope, from indexes that hold every column a
+//! count reads (m0004), so that counting never reads the tables' rows.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fours_domain::access::DataScope;
 use fours_domain::sales::funnel::{AGE_BUCKETS, FunnelCounts};
 use fours_domain::sales::pipeline::{Standing, Step};
-use sea_orm::sea_query::{
-    Alias, CommonTableExpression, Cond, Expr, ExprTrait, Func, Order, Query, SelectStatement,
-    UnionType, WithClause, WithQuery,
-};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, QueryResult, StatementBuilder};
 use uuid::Uuid;
 
+use super::funnel_days;
 use crate::error::StoreResult;
 use crate::org::Actor;
 
 /// What the funnel is broken down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dimension {
     Source,
     Consultant,
@@ -37,6 +36,14 @@ impl Dimension {
             _ => None,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Source => "source",
+            Dimension::Consultant => "consultant",
+            Dimension::Model => "model",
+        }
+    }
 }
 
 /// A report period: `[from, to)` as UTC instants (store days converted by the caller).
@@ -46,33 +53,35 @@ pub struct Period {
     pub to: DateTime<Utc>,
 }
 
-/// A funnel stage counted on rows that belong to a lead, whose source, consultant and model
-/// they take: the table, its time column, whether it carries the lead's store, and the stage
-/// (also the name of its count column).
-struct LeadStage {
-    table: &'static str,
-    at: &'static str,
-    has_store: bool,
-    stage: &'static str,
+/// A report period as store days, both included (each store's own days for the group).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportDays {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
 }
 
-const LEAD_STAGES: [LeadStage; 3] = [
+/// A funnel stage counted on rows that belong to a lead, whose source, consultant and model
+/// they take: the table, its time column and the stage (also the name of its count column).
+pub(super) struct LeadStage {
+    pub(super) table: &'static str,
+    pub(super) at: &'static str,
+    pub(super) stage: &'static str,
+}
+
+pub(super) const LEAD_STAGES: [LeadStage; 3] = [
     LeadStage {
         table: "test_drives",
         at: "out_at",
-        has_store: true,
         stage: "test_drives",
     },
     LeadStage {
         table: "sales_orders",
         at: "created_at",
-        has_store: true,
         stage: "orders",
     },
     LeadStage {
         table: "deliveries",
         at: "delivered_at",
-        has_store: false,
         stage: "deliveries",
     },
 ];
@@ -115,114 +124,8 @@ fn key(table: &'static str, dimension: Dimension) -> Expr {
     }
 }
 
-/// A table's rows counted per value of one of its columns without sorting them (grouping a
-/// year of the group's rows sorts them all: 1.8M follow-ups take 1.5 s). The column's values
-/// in the tenant are walked through an index that starts with the column, one seek each (a
-/// recursive CTE), and each value's rows in scope and period are counted as index ranges.
-struct PerValue {
-    table: &'static str,
-    column: &'static str,
-    at: &'static str,
-}
-
-/// How the group's visits are walked: by channel (a visit's source), consultant or first
-/// model. A store's or a consultant's visits are few enough to group.
-fn visits_per_value(actor: &Actor, dimension: Dimension) -> Option<PerValue> {
-    if narrowed(actor) {
-        return None;
-    }
-    let column = match dimension {
-        Dimension::Source => "channel",
-        Dimension::Consultant => "consultant_id",
-        Dimension::Model => "first_model",
-    };
-    Some(PerValue {
-        table: "showroom_visits",
-        column,
-        at: "arrived_at",
-    })
-}
-
-const FOLLOW_UPS_PER_CONSULTANT: PerValue = PerValue {
-    table: "follow_ups",
-    column: "consultant_id",
-    at: "done_at",
-};
-
-/// The column's next value in the tenant after `after` (the first without).
-fn next_value(actor: &Actor, of: &PerValue, after: Option<Expr>) -> SelectStatement {
-    let mut query = Query::select();
-    query
-        .from(Alias::new(of.table))
-        .column((Alias::new(of.table), Alias::new(of.column)))
-        .and_where(col(of.table, "tenant_id").eq(actor.tenant_id))
-        .and_where(col(of.table, of.column).is_not_null())
-        .order_by((Alias::new(of.table), Alias::new(of.column)), Order::Asc)
-        .limit(1);
-    if let Some(after) = after {
-        query.and_where(col(of.table, of.column).gt(after));
-    }
-    query
-}
-
-/// `walk(k)`: the column's values in the tenant, in order.
-fn walk(actor: &Actor, of: &PerValue) -> WithClause {
-    let mut walk = Query::select();
-    walk.expr(next_value(actor, of, None));
-    let mut step = Query::select();
-    step.expr(next_value(actor, of, Some(col("walk", "k"))))
-        .from(Alias::new("walk"))
-        .and_where(col("walk", "k").is_not_null());
-    walk.union(UnionType::All, step);
-    let values = CommonTableExpression::new()
-        .query(walk)
-        .column(Alias::new("k"))
-        .table_name(Alias::new("walk"))
-        .to_owned();
-    WithClause::new().recursive(true).cte(values).to_owned()
-}
-
-/// Per value of the column, then for none (NULL), its rows in scope and period counted once
-/// per named condition. Values without such rows come back as zeros.
-fn counts_per_value(
-    actor: &Actor,
-    of: &PerValue,
-    period: Period,
-    counts: &[(&'static str, Option<Expr>)],
-) -> WithQuery {
-    let count = |value: Option<Expr>, condition: &Option<Expr>| {
-        let mut query = Query::select();
-        query
-            .from(Alias::new(of.table))
-            .expr(Expr::cust("COUNT(*)"))
-            .cond_where(scope(actor, of.table))
-            .and_where(match value {
-                Some(value) => col(of.table, of.column).eq(value),
-                None => col(of.table, of.column).is_null(),
-            });
-        if let Some(condition) = condition {
-            query.and_where(condition.clone());
-        }
-        in_period(&mut query, of.table, of.at, period);
-        query
-    };
-    let mut query = Query::select();
-    query
-        .from(Alias::new("walk"))
-        .expr_as(col("walk", "k"), Alias::new("k"))
-        .and_where(col("walk", "k").is_not_null());
-    let mut unrecorded = Query::select();
-    unrecorded.expr_as(Expr::null(), Alias::new("k"));
-    for (name, condition) in counts {
-        query.expr_as(count(Some(col("walk", "k")), condition), Alias::new(*name));
-        unrecorded.expr_as(count(None, condition), Alias::new(*name));
-    }
-    query.union(UnionType::All, unrecorded);
-    query.with(walk(actor, of))
-}
-
 /// Visits grouped per key, all of them and those that kept a contact.
-fn visits_grouped(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
+fn visits_query(actor: &Actor, dimension: Dimension, period: Period) -> SelectStatement {
     let key = key("showroom_visits", dimension);
     let mut query = Query::select();
     query
@@ -237,21 +140,6 @@ fn visits_grouped(actor: &Actor, dimension: Dimension, period: Period) -> Select
         .add_group_by([key]);
     in_period(&mut query, "showroom_visits", "arrived_at", period);
     query
-}
-
-/// Visits per key of the dimension: (key, all of them, those that kept a contact).
-async fn visits(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    dimension: Dimension,
-    period: Period,
-) -> StoreResult<Vec<QueryResult>> {
-    let Some(of) = visits_per_value(actor, dimension) else {
-        return grouped(db, &visits_grouped(actor, dimension, period)).await;
-    };
-    let kept = col("showroom_visits", "customer_id").is_not_null();
-    let counts = [("n", None), ("kept", Some(kept))];
-    grouped(db, &counts_per_value(actor, &of, period, &counts)).await
 }
 
 /// One stage's rows of the period as (stage, lead id).
@@ -272,11 +160,6 @@ fn stage_rows(actor: &Actor, stage: &LeadStage, period: Period) -> SelectStateme
             .column((Alias::new("leads"), Alias::new("id")))
             .cond_where(scope(actor, "leads"));
         query.and_where(col(stage.table, "lead_id").in_subquery(leads));
-    }
-    // Redundant with the lead's store, but it lets the planner use the table's store index.
-    if let (true, DataScope::Store, Some(store_id)) = (stage.has_store, actor.scope, actor.store_id)
-    {
-        query.and_where(col(stage.table, "store_id").eq(store_id));
     }
     query
 }
@@ -349,22 +232,34 @@ fn count(row: &QueryResult, column: &str) -> StoreResult<u64> {
     Ok(u64::try_from(row.try_get::<i64>("", column)?).unwrap_or(0))
 }
 
-/// The funnel for the period, one row per value of the dimension (empty key: not recorded).
+/// The funnel for the period, one row per value of the dimension (empty key: not recorded):
+/// a consultant's own counted from the rows, a store's or the group's read from the daily
+/// counts (which hold the same figures, see [`count_funnel`]).
 pub async fn funnel(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    dimension: Dimension,
+    period: Period,
+    days: ReportDays,
+) -> StoreResult<BTreeMap<String, FunnelCounts>> {
+    match actor.scope {
+        DataScope::Own => count_funnel(db, actor, dimension, period).await,
+        _ => funnel_days::funnel(db, actor, dimension, days).await,
+    }
+}
+
+/// The funnel for the period counted from the visits, test drives, orders and deliveries
+/// themselves, within the caller's scope.
+pub async fn count_funnel(
     db: &impl ConnectionTrait,
     actor: &Actor,
     dimension: Dimension,
     period: Period,
 ) -> StoreResult<BTreeMap<String, FunnelCounts>> {
     let mut rows: BTreeMap<String, FunnelCounts> = BTreeMap::new();
-    for row in visits(db, actor, dimension, period).await? {
-        let traffic = count(&row, "n")?;
-        // Walked values without visits in scope.
-        if traffic == 0 {
-            continue;
-        }
+    for row in grouped(db, &visits_query(actor, dimension, period)).await? {
         let counts = rows.entry(key_of(&row, dimension)?).or_default();
-        counts.traffic += traffic;
+        counts.traffic += count(&row, "n")?;
         counts.contacts_kept += count(&row, "kept")?;
     }
     let stages = lead_stages_query(actor, dimension, period);
@@ -379,21 +274,41 @@ pub async fn funnel(
     Ok(rows)
 }
 
-/// Follow-ups done in the period per consultant: (done, on time).
+/// Follow-ups done in the period per consultant: (done, on time); like [`funnel`], a
+/// consultant's counted, a store's or the group's read from the daily counts.
 pub async fn follow_up_discipline(
     db: &impl ConnectionTrait,
     actor: &Actor,
     period: Period,
+    days: ReportDays,
 ) -> StoreResult<BTreeMap<Uuid, (u64, u64)>> {
-    let on_time = |on_time: bool| Some(col("follow_ups", "on_time").eq(on_time));
-    let counts = [("on_time", on_time(true)), ("late", on_time(false))];
-    let query = counts_per_value(actor, &FOLLOW_UPS_PER_CONSULTANT, period, &counts);
+    match actor.scope {
+        DataScope::Own => count_follow_up_discipline(db, actor, period).await,
+        _ => funnel_days::follow_up_discipline(db, actor, days).await,
+    }
+}
+
+/// [`follow_up_discipline`] counted from the follow-ups themselves.
+pub async fn count_follow_up_discipline(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period: Period,
+) -> StoreResult<BTreeMap<Uuid, (u64, u64)>> {
+    let consultant = col("follow_ups", "consultant_id");
+    let on_time = col("follow_ups", "on_time").eq(true);
+    let mut query = Query::select();
+    query
+        .from(Alias::new("follow_ups"))
+        .expr_as(consultant.clone(), Alias::new("k"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .expr_as(Func::count(Expr::case(on_time, 1)), Alias::new("on_time"))
+        .cond_where(scope(actor, "follow_ups"))
+        .add_group_by([consultant]);
+    in_period(&mut query, "follow_ups", "done_at", period);
     let mut result = BTreeMap::new();
     for row in grouped(db, &query).await? {
-        let (on_time, late) = (count(&row, "on_time")?, count(&row, "late")?);
-        // Walked consultants without follow-ups in scope.
-        if on_time + late > 0 {
-            result.insert(row.try_get("", "k")?, (on_time + late, on_time));
+        if let Some(consultant) = row.try_get::<Option<Uuid>>("", "k")? {
+            result.insert(consultant, (count(&row, "n")?, count(&row, "on_time")?));
         }
     }
     Ok(result)

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::entities::{lead, showroom_visit};
+use super::funnel_days;
 use super::leads::{self, LeadInput};
 use super::{check_consultant, first_model, joined, scoped, store_of, text};
 use crate::Database;
@@ -188,6 +189,7 @@ pub async fn log(
         },
     )
     .await?;
+    funnel_days::recount(&txn, actor.tenant_id, [(store_id, arrived_at)]).await?;
     txn.commit().await?;
     Ok(visit)
 }
@@ -270,6 +272,8 @@ pub async fn link_customer(
         },
     )
     .await?;
+    let day = (linked.store_id, linked.arrived_at);
+    funnel_days::recount(&txn, actor.tenant_id, [day]).await?;
     txn.commit().await?;
     Ok(linked)
 }

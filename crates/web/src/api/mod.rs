@@ -68,6 +68,22 @@ pub async fn report_period(
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> Result<fours_store::sales::reports::Period, ApiError> {
+    Ok(report_days(state, actor, from, to).await?.0)
+}
+
+/// [`report_period`] with the store days it spans.
+pub async fn report_days(
+    state: &AppState,
+    actor: &fours_store::org::Actor,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<
+    (
+        fours_store::sales::reports::Period,
+        fours_store::sales::reports::ReportDays,
+    ),
+    ApiError,
+> {
     use chrono::{Datelike, Utc};
     let zone = fours_store::org::store_zone(&state.db.conn, actor.tenant_id, actor.store_id).await;
     let today = Utc::now().with_timezone(&zone).date_naive();
@@ -81,8 +97,13 @@ pub async fn report_period(
             .and_then(|t| t.and_local_timezone(zone).earliest())
             .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
     };
-    Ok(fours_store::sales::reports::Period {
+    let period = fours_store::sales::reports::Period {
         from: instant(from),
         to: instant(to + chrono::Duration::days(1)),
-    })
+    };
+    let days = fours_store::sales::reports::ReportDays {
+        first: from,
+        last: to,
+    };
+    Ok((period, days))
 }

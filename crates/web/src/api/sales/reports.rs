@@ -6,16 +6,16 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use fours_domain::access::Permission;
 use fours_domain::sales::funnel::{AGE_BUCKETS, FunnelCounts, basis_points};
 use fours_store::StoreError;
 use fours_store::org::{self, Actor};
-use fours_store::sales::reports::{self, Dimension, Period};
+use fours_store::sales::reports::{self, Dimension};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::api::ApiQuery;
+use crate::api::{ApiQuery, report_days};
 use crate::auth::Caller;
 use crate::error::{ApiResult, ErrorBody};
 
@@ -124,31 +124,14 @@ pub async fn build(
             Dimension::parse(by).ok_or_else(|| StoreError::invalid("by", "choice.invalid"))?
         }
     };
-    let zone = org::store_zone(&state.db.conn, actor.tenant_id, actor.store_id).await;
-    let today = Utc::now().with_timezone(&zone).date_naive();
-    let from = params
-        .from
-        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-    let to = params.to.unwrap_or(today);
-    if to < from {
-        return Err(StoreError::invalid("to", "report.period").into());
-    }
-    let instant = |day: NaiveDate| {
-        day.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(zone).earliest())
-            .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
-    };
-    let period = Period {
-        from: instant(from),
-        to: instant(to + Duration::days(1)),
-    };
+    let (period, days) = report_days(state, actor, params.from, params.to).await?;
     let db = &state.db.conn;
     // Independent reads, asked together: each runs on its own pooled connection, so the report
     // takes about as long as its slowest part (the funnel) instead of the sum of all five.
     let (users, funnel, discipline, defeats, ageing) = tokio::try_join!(
         org::list_users(db, actor.tenant_id),
-        reports::funnel(db, actor, dimension, period),
-        reports::follow_up_discipline(db, actor, period),
+        reports::funnel(db, actor, dimension, period, days),
+        reports::follow_up_discipline(db, actor, period, days),
         reports::defeats(db, actor, period),
         reports::lead_ageing(db, actor, Utc::now()),
     )?;
@@ -200,8 +183,8 @@ pub async fn build(
         })
         .collect();
     Ok(SalesReport {
-        from,
-        to,
+        from: days.first,
+        to: days.last,
         by: params.by.clone().unwrap_or_else(|| "source".into()),
         total: funnel_row("total".into(), "total".into(), &total),
         funnel,
