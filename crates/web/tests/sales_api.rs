@@ -1014,7 +1014,7 @@ async fn the_report_counts_each_stage_within_the_callers_scope(app: Arc<TestApp>
     )
     .await;
     assert_eq!(by_consultant["funnel"][0]["label"], "sales_consultant");
-    // By first model: grouped for a store, walked per model for the group.
+    // By first model, for the store and the group (both read from the daily counts).
     for role in [Role::SalesManager, Role::Admin] {
         let by_model = ok(&app, role, "GET", "/api/v1/reports/sales?by=model", None).await;
         let traffic = |key: &str| {

@@ -270,7 +270,7 @@ async fn write(db: &impl ConnectionTrait, tenant_id: Uuid, tally: Tally) -> Stor
 }
 
 /// Recounts the store days in which the given instants fall, each from its rows.
-pub(crate) async fn recount(
+pub async fn recount(
     txn: &impl ConnectionTrait,
     tenant_id: Uuid,
     touched: impl IntoIterator<Item = (Uuid, DateTime<Utc>)>,
