@@ -1,6 +1,7 @@
 //! Per-store document numbers under concurrency, on SQLite and PostgreSQL: 1,000 supplier
 //! orders created at once in store A, while 200 more are created in store B, get the numbers
 //! 1…1,000 and 1…200 of their stores, each once, without gaps, and none is refused.
+//! 100 showroom visits logged at once are each counted once in the funnel's daily counts.
 //! (The last slot booked once is in `service_api.rs`, the last part issued once in `parts_api.rs`.)
 
 mod common;
@@ -104,4 +105,29 @@ async fn per_store_numbers_never_repeat_or_skip_under_concurrency(app: Arc<TestA
     assert_eq!(stored, answered, "what was answered is what is stored");
 }
 
-on_both_databases!(per_store_numbers_never_repeat_or_skip_under_concurrency);
+const VISITS_AT_ONCE: usize = 100;
+
+/// Each visit recounts its store day; concurrent recounts must take turns (PostgreSQL) or a
+/// later one would miss a visit not yet committed when it read.
+async fn visits_logged_at_once_are_each_counted_once(app: Arc<TestApp>) {
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..VISITS_AT_ONCE {
+        let app = app.clone();
+        calls.spawn(async move {
+            let token = app.token(Role::Receptionist).to_owned();
+            let body = json!({"channel": "walk_in", "name": format!("访客{n}")});
+            app.call("POST", "/api/v1/showroom-visits", Some(&token), Some(body))
+                .await
+        });
+    }
+    for (status, reply) in calls.join_all().await {
+        assert_eq!(status, StatusCode::CREATED, "{reply}");
+    }
+    let report = ok(&app, Role::Admin, "GET", "/api/v1/reports/sales", None).await;
+    assert_eq!(report["total"]["traffic"], VISITS_AT_ONCE, "{report}");
+}
+
+on_both_databases!(
+    per_store_numbers_never_repeat_or_skip_under_concurrency,
+    visits_logged_at_once_are_each_counted_once,
+);

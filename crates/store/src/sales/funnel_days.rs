@@ -380,20 +380,17 @@ pub(crate) async fn days_moved(
     Ok(touched)
 }
 
-/// The earliest and latest instant any of the store's counted rows (or leads) carries.
+/// The earliest and latest instant any of the store's counted rows carries (deliveries, which
+/// have no store, the tenant's).
 async fn history_span(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     store_id: Uuid,
 ) -> StoreResult<Option<Span>> {
     let mut span: Option<Span> = None;
-    let tables = [
-        ("showroom_visits", "arrived_at"),
-        ("follow_ups", "done_at"),
-        ("leads", "created_at"),
-    ]
-    .into_iter()
-    .chain(LEAD_STAGES.iter().map(|stage| (stage.table, stage.at)));
+    let tables = [("showroom_visits", "arrived_at"), ("follow_ups", "done_at")]
+        .into_iter()
+        .chain(LEAD_STAGES.iter().map(|stage| (stage.table, stage.at)));
     for (table, at) in tables {
         let mut query = Query::select();
         query
